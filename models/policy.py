@@ -82,8 +82,11 @@ class Weights:
         Penalty, in risk units, for each visit beyond the first in one
         quarter at one mine.
     body_evenness
-        Penalty, in risk units, for each per cent of the peak monthly load
-        of a body.
+        Penalty, in risk units, for each per mille of the peak monthly
+        load of a body.
+    visit_burden
+        Cost, in risk units, of each visit to a mine: a visit disturbs the
+        mine's work (§11), so one worth less than this is not planned.
     """
 
     coal_category: dict[str, float] = field(
@@ -99,6 +102,7 @@ class Weights:
     company: float = 1.0
     mine_evenness: float = 0.05
     body_evenness: float = 0.002
+    visit_burden: float = 0.3
 
 
 @dataclass(frozen=True)

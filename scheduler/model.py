@@ -1,0 +1,578 @@
+"""The CP-SAT model of an annual plan: one function per rule family.
+
+Decision variables are booleans over mines x sides x months: a regulator
+visit, a supervisor visit or a joint visit of a mine in a month, plus
+re-checks of hazards (R13), campaign visits (R14) and parent company
+visits (R8). Capacity is counted in tenths of a person-day so that every
+coefficient is a whole number.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from ortools.sat.python import cp_model
+
+from models.capacity import body_capacity
+from models.policy import Caps
+from models.records import MONTHS, Body, Hazard, Mine, Scenario, quarter_of
+
+TENTHS = 10  # capacity unit: a tenth of a person-day
+VALUE_SCALE = 1000  # objective unit: a thousandth of a risk unit
+QUARTERS = (1, 2, 3, 4)
+
+
+def visit_days(mine: Mine, scenario: Scenario) -> float:
+    """Return the days one officer spends on one visit of a mine."""
+    if mine.visit_days is not None:
+        return mine.visit_days
+
+    return scenario.policy.visit_days[mine.kind]
+
+
+def visit_cost(body: Body, days: float) -> int:
+    """Return a body's cost of one visit in tenths of a person-day (R16)."""
+    return round(max(body.team_size, 2) * days * TENTHS)
+
+
+def recheck_months(hazard: Hazard, year: int) -> tuple[int, ...]:
+    """Return the months a hazard may be re-checked in: after its deadline.
+
+    A hazard whose deadline passed before the year may be re-checked in any
+    month; one due after the year has no re-check in this plan.
+    """
+    first_day = hazard.deadline + timedelta(days=1)
+    if first_day.year < year:
+        return MONTHS
+
+    if first_day.year > year:
+        return ()
+
+    return tuple(range(first_day.month, 13))
+
+
+def campaign_targets(scenario: Scenario, campaign) -> list[Mine]:
+    """Return the mines a campaign may visit (R14).
+
+    A body visits the mines it oversees; a province regulator or the
+    supervisor bureau may visit any mine of its side.
+    """
+    body = scenario.body(campaign.body_id)
+    wide = body.level in ("province", "bureau")
+    targets = []
+    for mine in scenario.mines:
+        if not campaign.matches(mine):
+            continue
+
+        own = body.body_id in (mine.regulator_id, mine.supervisor_id)
+        side_ok = body.side == "regulator" or mine.is_coal
+        if own or (wide and side_ok):
+            targets.append(mine)
+
+    return targets
+
+
+def mine_value(mine: Mine, scenario: Scenario) -> float:
+    """Return the risk value of a first visit to a mine (R21)."""
+    weights = scenario.policy.weights
+    table = (
+        weights.coal_category if mine.is_coal else weights.non_coal_category
+    )
+    risk = 0.5 + mine.risk_score / 100
+    disasters = 1 + weights.disaster * len(mine.disasters)
+    return table[mine.category] * risk * disasters
+
+
+@dataclass
+class PlanVariables:
+    """The CP-SAT variables of a plan, named after what they mean."""
+
+    regulator_visit: dict[tuple[str, int], cp_model.IntVar] = field(
+        default_factory=dict
+    )
+    supervisor_visit: dict[tuple[str, int], cp_model.IntVar] = field(
+        default_factory=dict
+    )
+    joint_visit: dict[tuple[str, int], cp_model.IntVar] = field(
+        default_factory=dict
+    )
+    recheck_visit: dict[tuple[str, int], cp_model.IntVar] = field(
+        default_factory=dict
+    )
+    special_visit: dict[tuple[str, str, int], cp_model.IntVar] = field(
+        default_factory=dict
+    )
+    company_visit: dict[tuple[str, int], cp_model.IntVar] = field(
+        default_factory=dict
+    )
+    floor_shortfall: dict[tuple[str, str], cp_model.IntVar] = field(
+        default_factory=dict
+    )
+    joint_shortfall: dict[tuple[str, int], cp_model.IntVar] = field(
+        default_factory=dict
+    )
+    recheck_shortfall: dict[str, cp_model.IntVar] = field(default_factory=dict)
+
+
+@dataclass
+class PlanModel:
+    """A CP-SAT model of one scenario with its variables and terms.
+
+    Parameters
+    ----------
+    scenario
+        The scenario being planned.
+    elastic
+        Whether floors, joint minimums and re-checks may fall short, at a
+        penalty, instead of making the model infeasible.
+    """
+
+    scenario: Scenario
+    elastic: bool = False
+    model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
+    variables: PlanVariables = field(default_factory=PlanVariables)
+    caps: dict[str, Caps] = field(default_factory=dict)
+    capacity: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    visits_of_mine: dict[str, dict[int, list]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
+    load: dict[tuple[str, int], list] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    uncapped_months: dict[str, set[int]] = field(
+        default_factory=lambda: defaultdict(set)
+    )
+    value_terms: list = field(default_factory=list)
+    penalty_terms: list = field(default_factory=list)
+
+    def new_bool(self, name: str) -> cp_model.IntVar:
+        """Return a new boolean variable."""
+        return self.model.new_bool_var(name)
+
+    def shortfall(self, name: str, upper: int) -> cp_model.IntVar | None:
+        """Return a shortfall variable in elastic mode, else ``None``."""
+        if not self.elastic or upper <= 0:
+            return None
+
+        return self.model.new_int_var(0, upper, name)
+
+
+def build_model(scenario: Scenario, elastic: bool = False) -> PlanModel:
+    """Build the CP-SAT model of a scenario with every rule R4-R22.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+    elastic
+        Let floors, joint minimums and re-checks fall short at a penalty.
+
+    Returns
+    -------
+    PlanModel
+        The model, its variables and the objective terms.
+    """
+    plan = PlanModel(scenario, elastic)
+    plan.caps = {
+        mine.mine_id: scenario.policy.caps(
+            mine.kind, mine.category, mine.regulator_id
+        )
+        for mine in scenario.mines
+    }
+    plan.capacity = {
+        body.body_id: tuple(
+            math.floor(days * TENTHS)
+            for days in body_capacity(
+                body, scenario.workdays, scenario.policy.reserve_share
+            ).by_month
+        )
+        for body in scenario.bodies
+    }
+
+    add_mine_visits(plan)
+    add_rechecks(plan)
+    add_special_visits(plan)
+    add_company_visits(plan)
+    add_caps(plan)
+    add_spacing(plan)
+    add_joint_minimum(plan)
+    add_floors(plan)
+    add_capacity(plan)
+    add_objective(plan)
+    return plan
+
+
+def _track(plan: PlanModel, mine: Mine, month: int, var, bodies) -> None:
+    """Record a visit variable against its mine and its bodies' load."""
+    plan.visits_of_mine[mine.mine_id][month].append(var)
+    days = visit_days(mine, plan.scenario)
+    for body_id in bodies:
+        cost = visit_cost(plan.scenario.body(body_id), days)
+        plan.load[body_id, month].append((cost, var))
+
+
+def add_mine_visits(plan: PlanModel) -> None:
+    """Create routine and joint visit variables where caps allow (R5-R7)."""
+    variables = plan.variables
+    for mine in plan.scenario.mines:
+        caps = plan.caps[mine.mine_id]
+        reg, sup = mine.regulator_id, mine.supervisor_id
+        for month in MONTHS:
+            if caps.regulator > 0:
+                var = plan.new_bool(f"regulator_visit[{mine.mine_id},{month}]")
+                variables.regulator_visit[mine.mine_id, month] = var
+                _track(plan, mine, month, var, (reg,))
+
+            if sup is None or caps.supervisor <= 0:
+                continue
+
+            var = plan.new_bool(f"supervisor_visit[{mine.mine_id},{month}]")
+            variables.supervisor_visit[mine.mine_id, month] = var
+            _track(plan, mine, month, var, (sup,))
+            if caps.regulator > 0:
+                var = plan.new_bool(f"joint_visit[{mine.mine_id},{month}]")
+                variables.joint_visit[mine.mine_id, month] = var
+                _track(plan, mine, month, var, (reg, sup))
+
+
+def add_rechecks(plan: PlanModel) -> None:
+    """Each open major hazard gets one re-check after its deadline (R13)."""
+    scenario = plan.scenario
+    for hazard in scenario.hazards:
+        mine = scenario.mine(hazard.mine_id)
+        months = recheck_months(hazard, scenario.year)
+        if not months:
+            continue
+
+        chosen = []
+        for month in months:
+            name = f"recheck_visit[{hazard.hazard_id},{month}]"
+            var = plan.new_bool(name)
+            plan.variables.recheck_visit[hazard.hazard_id, month] = var
+            _track(plan, mine, month, var, (hazard.found_by,))
+            plan.uncapped_months[mine.mine_id].add(month)
+            chosen.append(var)
+
+        # A late re-check leaves the hazard open longer, so each month of
+        # delay costs a little value.
+        first = months[0]
+        late = sum(
+            (month - first) * var
+            for month, var in zip(months, chosen, strict=True)
+        )
+        plan.penalty_terms.append(5 * late)
+
+        short = plan.shortfall(f"recheck_shortfall[{hazard.hazard_id}]", 1)
+        if short is None:
+            plan.model.add(sum(chosen) == 1)
+        else:
+            plan.variables.recheck_shortfall[hazard.hazard_id] = short
+            plan.model.add(sum(chosen) + short == 1)
+
+
+def add_special_visits(plan: PlanModel) -> None:
+    """Campaign visits inside their window, at most their bound (R14)."""
+    scenario = plan.scenario
+    for campaign in scenario.campaigns:
+        chosen = []
+        for mine in campaign_targets(scenario, campaign):
+            for month in campaign.months:
+                key = (campaign.campaign_id, mine.mine_id, month)
+                var = plan.new_bool(
+                    f"special_visit[{','.join(map(str, key))}]"
+                )
+                plan.variables.special_visit[key] = var
+                _track(plan, mine, month, var, (campaign.body_id,))
+                plan.uncapped_months[mine.mine_id].add(month)
+                chosen.append(var)
+
+        plan.model.add(sum(chosen) <= campaign.max_visits)
+
+
+def add_company_visits(plan: PlanModel) -> None:
+    """Parent company visits up to what is wanted and the cap (R8)."""
+    scenario = plan.scenario
+    cap = scenario.policy.company_cap
+    days = scenario.policy.company_visit_days
+    for company in scenario.companies:
+        limit = min(cap, company.visits_wanted)
+        if limit <= 0:
+            continue
+
+        body = scenario.body(company.body_id)
+        chosen = []
+        for month in MONTHS:
+            name = f"company_visit[{company.company_id},{month}]"
+            var = plan.new_bool(name)
+            plan.variables.company_visit[company.company_id, month] = var
+            plan.load[body.body_id, month].append(
+                (visit_cost(body, days), var)
+            )
+            chosen.append(var)
+
+        plan.model.add(sum(chosen) <= limit)
+        weight = scenario.policy.weights.company * VALUE_SCALE
+        plan.value_terms.append(round(weight) * sum(chosen))
+
+
+def add_caps(plan: PlanModel) -> None:
+    """Yearly caps per mine: total, regulator and supervisor side (R4-R9).
+
+    A joint visit counts once toward each side and once toward the total
+    (R9). A re-check counts toward the caps unless a supervisor body found
+    the hazard (R13); campaign visits never count (R14).
+    """
+    scenario = plan.scenario
+    variables = plan.variables
+    regulator = _by_mine(variables.regulator_visit)
+    supervisor = _by_mine(variables.supervisor_visit)
+    joint = _by_mine(variables.joint_visit)
+    counted_rechecks = defaultdict(list)
+    for hazard in scenario.hazards:
+        if scenario.body(hazard.found_by).side == "supervisor":
+            continue
+
+        for month in MONTHS:
+            var = variables.recheck_visit.get((hazard.hazard_id, month))
+            if var is not None:
+                counted_rechecks[hazard.mine_id].append(var)
+
+    for mine in scenario.mines:
+        caps = plan.caps[mine.mine_id]
+        reg = regulator[mine.mine_id] + counted_rechecks[mine.mine_id]
+        sup = supervisor[mine.mine_id]
+        both = joint[mine.mine_id]
+        if reg or both:
+            plan.model.add(sum(reg) + sum(both) <= caps.regulator)
+
+        if sup or both:
+            plan.model.add(sum(sup) + sum(both) <= caps.supervisor)
+
+        if reg or sup or both:
+            plan.model.add(sum(reg) + sum(sup) + sum(both) <= caps.total)
+
+
+def _by_mine(variables: dict) -> dict[str, list]:
+    """Group month variables by mine id."""
+    grouped = defaultdict(list)
+    for (mine_id, _), var in variables.items():
+        grouped[mine_id].append(var)
+
+    return grouped
+
+
+def add_spacing(plan: PlanModel) -> None:
+    """At most one visit per mine in any window of the minimum gap (R11).
+
+    With a gap of one month this is at most one visit a month; a joint
+    visit is one visit (R9).
+    """
+    gap = plan.scenario.policy.min_gap_months
+    for months in plan.visits_of_mine.values():
+        for start in MONTHS:
+            window = [
+                var
+                for month in range(start, min(start + gap, 13))
+                for var in months.get(month, ())
+            ]
+            if len(window) > 1:
+                plan.model.add_at_most_one(window)
+
+
+def add_joint_minimum(plan: PlanModel) -> None:
+    """At least the joint minimum of joint visits in every quarter (R10)."""
+    scenario = plan.scenario
+    minimum = scenario.policy.joint_minimum
+    if minimum <= 0:
+        return
+
+    groups: dict[str, list] = defaultdict(list)
+    by_scope = scenario.policy.joint_scope == "division"
+    for (mine_id, month), var in plan.variables.joint_visit.items():
+        mine = scenario.mine(mine_id)
+        scope = mine.supervisor_id if by_scope else "province"
+        groups[scope, quarter_of(month)].append(var)
+
+    scopes = _joint_scopes(scenario)
+    for scope in scopes:
+        for quarter in QUARTERS:
+            chosen = groups.get((scope, quarter), [])
+            short = plan.shortfall(
+                f"joint_shortfall[{scope},{quarter}]", minimum
+            )
+            if short is None:
+                plan.model.add(sum(chosen) >= minimum)
+            else:
+                plan.variables.joint_shortfall[scope, quarter] = short
+                plan.model.add(sum(chosen) + short >= minimum)
+
+
+def _joint_scopes(scenario: Scenario) -> list[str]:
+    """Return the scopes R10 is counted over: the province or divisions."""
+    if scenario.policy.joint_scope != "division":
+        has_coal = any(mine.is_coal for mine in scenario.mines)
+        return ["province"] if has_coal else []
+
+    seen = dict.fromkeys(
+        mine.supervisor_id for mine in scenario.mines if mine.is_coal
+    )
+    return list(seen)
+
+
+def add_floors(plan: PlanModel) -> None:
+    """Each mine gets at least its policy floor of visits per side."""
+    scenario = plan.scenario
+    variables = plan.variables
+    regulator = _by_mine(variables.regulator_visit)
+    supervisor = _by_mine(variables.supervisor_visit)
+    joint = _by_mine(variables.joint_visit)
+    sides = {
+        "regulator": lambda m: regulator[m] + joint[m],
+        "supervisor": lambda m: supervisor[m] + joint[m],
+        "any": lambda m: regulator[m] + supervisor[m] + joint[m],
+    }
+    for mine in scenario.mines:
+        for side, visits_of in sides.items():
+            floor = scenario.policy.floor_for(mine.kind, mine.category, side)
+            if floor <= 0:
+                continue
+
+            chosen = visits_of(mine.mine_id)
+            name = f"floor_shortfall[{mine.mine_id},{side}]"
+            short = plan.shortfall(name, floor)
+            if short is None:
+                plan.model.add(sum(chosen) >= floor)
+            else:
+                plan.variables.floor_shortfall[mine.mine_id, side] = short
+                plan.model.add(sum(chosen) + short >= floor)
+
+
+def add_capacity(plan: PlanModel) -> None:
+    """Each body's load stays within its monthly capacity (R16, R17)."""
+    weights = plan.scenario.policy.weights
+    for body in plan.scenario.bodies:
+        capacity = plan.capacity[body.body_id]
+        peak = plan.model.new_int_var(0, 1000, f"peak_load[{body.body_id}]")
+        used = False
+        for month in MONTHS:
+            terms = plan.load.get((body.body_id, month), [])
+            if not terms:
+                continue
+
+            load = sum(cost * var for cost, var in terms)
+            limit = capacity[month - 1]
+            plan.model.add(load <= limit)
+            if limit > 0:
+                # Peak share of capacity, in per mille, evens out the load.
+                plan.model.add(1000 * load <= limit * peak)
+                used = True
+
+        if used:
+            penalty = weights.body_evenness * VALUE_SCALE
+            plan.penalty_terms.append(round(penalty) * peak)
+
+
+def add_objective(plan: PlanModel) -> None:
+    """Maximise risk covered with diminishing returns (R21, R22).
+
+    The k-th visit to a mine is worth ``decay ** (k - 1)`` of the first,
+    less the burden every visit puts on the mine (§11); water-hazard mines are worth more before the flood season; visits
+    bunched in one quarter and peaks of body load cost a little.
+    """
+    scenario = plan.scenario
+    weights = scenario.policy.weights
+    for mine in scenario.mines:
+        months = plan.visits_of_mine.get(mine.mine_id)
+        if not months:
+            continue
+
+        value = mine_value(mine, scenario) * VALUE_SCALE
+        _add_diminishing_value(plan, mine, months, value)
+        _add_quarter_evenness(plan, mine, months, value)
+        if "water" in mine.disasters:
+            bonus = round(value * weights.pre_flood_bonus)
+            early = [
+                var
+                for month, vars_ in months.items()
+                if month < weights.flood_season_start
+                for var in vars_
+            ]
+            plan.value_terms.append(bonus * sum(early))
+
+    plan.model.maximize(
+        sum(plan.value_terms) - sum(plan.penalty_terms) - _penalty(plan)
+    )
+
+
+def _add_diminishing_value(plan, mine, months, value) -> None:
+    """Value the k-th visit of a mine at ``decay ** (k - 1)`` (R22)."""
+    visits = [var for vars_ in months.values() for var in vars_]
+    caps = plan.caps[mine.mine_id]
+    counted = min(caps.total, caps.regulator + caps.supervisor)
+    uncounted = len(plan.uncapped_months[mine.mine_id])
+    slots = math.ceil(12 / plan.scenario.policy.min_gap_months)
+    most = min(len(visits), slots, counted + uncounted)
+    decay = plan.scenario.policy.weights.decay
+    steps = [
+        plan.new_bool(f"visit_count_reached[{mine.mine_id},{k}]")
+        for k in range(1, most + 1)
+    ]
+    plan.model.add(sum(steps) == sum(visits))
+    for before, after in zip(steps, steps[1:], strict=False):
+        plan.model.add_implication(after, before)
+
+    burden = plan.scenario.policy.weights.visit_burden * VALUE_SCALE
+    plan.value_terms.append(
+        sum(
+            round(value * decay**k - burden) * step
+            for k, step in enumerate(steps)
+        )
+    )
+
+
+def _add_quarter_evenness(plan, mine, months, value) -> None:
+    """Penalise a second visit to a mine in one quarter (evenness)."""
+    if plan.scenario.policy.min_gap_months >= 3:
+        return
+
+    weight = round(value * plan.scenario.policy.weights.mine_evenness)
+    if weight <= 0:
+        return
+
+    for quarter in QUARTERS:
+        visits = [
+            var
+            for month in range(3 * quarter - 2, 3 * quarter + 1)
+            for var in months.get(month, ())
+        ]
+        if len(visits) < 2:
+            continue
+
+        extra = plan.model.new_int_var(
+            0, 2, f"quarter_extra_visits[{mine.mine_id},{quarter}]"
+        )
+        plan.model.add(extra >= sum(visits) - 1)
+        plan.penalty_terms.append(weight * extra)
+
+
+def _penalty(plan: PlanModel) -> cp_model.LinearExpr | int:
+    """Return the elastic penalty, larger than any value it could buy."""
+    shortfalls = [
+        *plan.variables.floor_shortfall.values(),
+        *plan.variables.joint_shortfall.values(),
+        *plan.variables.recheck_shortfall.values(),
+    ]
+    if not shortfalls:
+        return 0
+
+    # Every unit of shortfall costs more than the whole value of a plan,
+    # so the elastic model first meets all it can, then optimises value.
+    big = 1 + sum(
+        round(mine_value(mine, plan.scenario) * VALUE_SCALE) * 13
+        for mine in plan.scenario.mines
+    )
+    big += VALUE_SCALE * 4 * len(plan.scenario.companies)
+    return big * sum(shortfalls)

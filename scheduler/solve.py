@@ -1,0 +1,444 @@
+"""Solve the plan model and turn the solution into visits.
+
+``solve`` never raises on an infeasible scenario: it returns a result with
+status ``infeasible`` and an explanation in the planner's terms.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from models.plan import Visit, number_visits
+from models.records import Scenario
+from scheduler.model import (
+    TENTHS,
+    VALUE_SCALE,
+    PlanModel,
+    build_model,
+    visit_cost,
+    visit_days,
+)
+
+logger = logging.getLogger(__name__)
+
+STATUS_NAMES = {
+    cp_model.OPTIMAL: "optimal",
+    cp_model.FEASIBLE: "feasible",
+    cp_model.INFEASIBLE: "infeasible",
+    cp_model.UNKNOWN: "unknown",
+}
+
+REGULAR_ITEMS = ("major_risk", "major_hazards", "principal_duty")
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """How to solve a plan.
+
+    Parameters
+    ----------
+    time_limit
+        Solver work limit in seconds. It is counted in CP-SAT's
+        deterministic time, so the same input and seed give the same plan
+        on any machine; wall time may differ a little.
+    seed
+        Random seed of the solver; ``None`` uses the scenario's seed.
+    workers
+        Parallel search workers.
+    elastic
+        Plan anyway when floors, joint minimums or re-checks cannot all
+        be met, and report what falls short.
+    """
+
+    time_limit: float = 30.0
+    seed: int | None = None
+    workers: int = 2
+    elastic: bool = False
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A floor, joint minimum or re-check the plan could not meet.
+
+    Parameters
+    ----------
+    rule
+        ``floor``, ``R10`` or ``R13``.
+    target
+        The mine, hazard or joint scope concerned.
+    body
+        The body that would have had to visit.
+    wanted, planned
+        What the rule asks for and what the plan holds.
+    message
+        The shortfall in the planner's words.
+    """
+
+    rule: str
+    target: str
+    body: str
+    wanted: int
+    planned: int
+    message: str
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """The outcome of solving a scenario.
+
+    Parameters
+    ----------
+    status
+        ``optimal``, ``feasible``, ``infeasible`` or ``unknown`` (no plan
+        found within the time limit).
+    visits
+        The planned visits, numbered; empty without a plan.
+    objective, best_bound
+        Objective value and the solver's bound, in risk units.
+    gap
+        Relative gap between objective and bound.
+    solve_seconds
+        Wall time spent solving.
+    seed, workers, time_limit, mode
+        How the plan was solved.
+    shortfalls
+        What an elastic plan could not meet.
+    explanation
+        Why no plan exists, in the planner's terms.
+    """
+
+    status: str
+    visits: tuple[Visit, ...] = ()
+    objective: float | None = None
+    best_bound: float | None = None
+    gap: float | None = None
+    solve_seconds: float = 0.0
+    seed: int = 0
+    workers: int = 1
+    time_limit: float = 0.0
+    mode: str = "strict"
+    shortfalls: tuple[Shortfall, ...] = ()
+    explanation: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def has_plan(self) -> bool:
+        """Whether the result holds a plan that meets every hard rule."""
+        return self.status in ("optimal", "feasible")
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    """Log each improved solution so long solves show progress."""
+
+    def __init__(self, start: float):
+        super().__init__()
+        self._start = start
+        self._count = 0
+
+    def on_solution_callback(self) -> None:
+        self._count += 1
+        logger.info(
+            "solution %d after %.1f s: value %.1f (bound %.1f)",
+            self._count,
+            time.perf_counter() - self._start,
+            self.objective_value / VALUE_SCALE,
+            self.best_objective_bound / VALUE_SCALE,
+        )
+
+
+def solver_for(options: SolveOptions, seed: int) -> cp_model.CpSolver:
+    """Return a CP-SAT solver set up for reproducible plans."""
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.random_seed = seed
+    params.num_workers = max(options.workers, 1)
+    params.max_deterministic_time = options.time_limit
+    # Interleaved search makes the portfolio deterministic for any number
+    # of workers, which a byte-identical plan needs.
+    params.interleave_search = True
+    return solver
+
+
+def solve(scenario: Scenario, options: SolveOptions) -> PlanResult:
+    """Plan a scenario and return the result, never raising if infeasible.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+    options
+        Time limit, seed, workers and strict or elastic mode.
+
+    Returns
+    -------
+    PlanResult
+        The plan with its status; for an infeasible strict scenario, an
+        explanation and the smallest relaxation the elastic model finds.
+    """
+    seed = scenario.seed if options.seed is None else options.seed
+    result = _solve_once(scenario, options, seed)
+    if result.status != "infeasible" or options.elastic:
+        return result
+
+    from scheduler.explain import explain_infeasible
+
+    logger.info("no plan meets every rule; looking for the reason")
+    lines, shortfalls = explain_infeasible(scenario, options, seed)
+    return PlanResult(
+        status="infeasible",
+        solve_seconds=result.solve_seconds,
+        seed=seed,
+        workers=options.workers,
+        time_limit=options.time_limit,
+        mode="strict",
+        shortfalls=tuple(shortfalls),
+        explanation=tuple(lines),
+    )
+
+
+def _solve_once(
+    scenario: Scenario, options: SolveOptions, seed: int
+) -> PlanResult:
+    """Build and solve the model once."""
+    start = time.perf_counter()
+    plan = build_model(scenario, elastic=options.elastic)
+    proto = plan.model.proto
+    logger.info(
+        "model built in %.1f s: %d variables, %d constraints",
+        time.perf_counter() - start,
+        len(proto.variables),
+        len(proto.constraints),
+    )
+
+    solver = solver_for(options, seed)
+    start = time.perf_counter()
+    code = solver.solve(plan.model, _Progress(start))
+    seconds = time.perf_counter() - start
+    status = STATUS_NAMES.get(code)
+    if status is None:
+        msg = f"CP-SAT rejected the model: {solver.status_name(code)}"
+        raise RuntimeError(msg)
+
+    logger.info("solver finished: %s in %.1f s", status, seconds)
+    mode = "elastic" if options.elastic else "strict"
+    common = dict(
+        seed=seed,
+        workers=options.workers,
+        time_limit=options.time_limit,
+        mode=mode,
+        solve_seconds=seconds,
+    )
+    if status not in ("optimal", "feasible"):
+        return PlanResult(status=status, **common)
+
+    objective = solver.objective_value / VALUE_SCALE
+    bound = solver.best_objective_bound / VALUE_SCALE
+    gap = abs(bound - objective) / max(abs(objective), 1e-9)
+    return PlanResult(
+        status=status,
+        visits=tuple(number_visits(extract_visits(plan, solver))),
+        objective=round(objective, 3),
+        best_bound=round(bound, 3),
+        gap=round(gap, 6),
+        shortfalls=tuple(read_shortfalls(plan, solver)),
+        **common,
+    )
+
+
+def _person_days(scenario: Scenario, bodies, days: float) -> float:
+    """Return the person-days of a visit, all bodies together."""
+    tenths = sum(visit_cost(scenario.body(b), days) for b in bodies)
+    return tenths / TENTHS
+
+
+def must_check(mine, kind: str, reference: str = "") -> tuple[str, ...]:
+    """Return the must-check items of a visit to a mine (R19)."""
+    if kind == "recheck":
+        return (f"hazard:{reference}",)
+
+    disasters = tuple(f"disaster:{name}" for name in mine.disasters)
+    items = ("major_risk", *disasters, "major_hazards", "principal_duty")
+    if kind == "special":
+        return (f"campaign:{reference}", *items)
+
+    return items
+
+
+def extract_visits(plan: PlanModel, solver: cp_model.CpSolver) -> list[Visit]:
+    """Return the visits chosen in a solution."""
+    scenario = plan.scenario
+    variables = plan.variables
+    visits: list[Visit] = []
+    routine = (
+        ("regulator", variables.regulator_visit),
+        ("supervisor", variables.supervisor_visit),
+        ("joint", variables.joint_visit),
+    )
+    for side, chosen in routine:
+        for (mine_id, month), var in chosen.items():
+            if solver.boolean_value(var):
+                visits.append(_mine_visit(scenario, mine_id, month, side))
+
+    for (hazard_id, month), var in variables.recheck_visit.items():
+        if solver.boolean_value(var):
+            visits.append(_recheck_visit(scenario, hazard_id, month))
+
+    for (campaign_id, mine_id, month), var in variables.special_visit.items():
+        if solver.boolean_value(var):
+            visits.append(
+                _special_visit(scenario, campaign_id, mine_id, month)
+            )
+
+    for (company_id, month), var in variables.company_visit.items():
+        if solver.boolean_value(var):
+            visits.append(_company_visit(scenario, company_id, month))
+
+    return visits
+
+
+def _mine_visit(scenario, mine_id: str, month: int, side: str) -> Visit:
+    """Return a routine or joint visit to a mine."""
+    mine = scenario.mine(mine_id)
+    bodies = {
+        "regulator": (mine.regulator_id,),
+        "supervisor": (mine.supervisor_id,),
+        "joint": (mine.regulator_id, mine.supervisor_id),
+    }[side]
+    kind = "joint" if side == "joint" else "routine"
+    return Visit(
+        month=month,
+        kind=kind,
+        target_id=mine_id,
+        target_name=mine.name,
+        body_ids=bodies,
+        side=side,
+        counts_toward_caps=True,
+        person_days=_person_days(scenario, bodies, visit_days(mine, scenario)),
+        must_check=must_check(mine, kind),
+    )
+
+
+def _recheck_visit(scenario, hazard_id: str, month: int) -> Visit:
+    """Return the re-check of a major hazard (R13)."""
+    hazard = next(h for h in scenario.hazards if h.hazard_id == hazard_id)
+    mine = scenario.mine(hazard.mine_id)
+    body = scenario.body(hazard.found_by)
+    days = visit_days(mine, scenario)
+    return Visit(
+        month=month,
+        kind="recheck",
+        target_id=mine.mine_id,
+        target_name=mine.name,
+        body_ids=(body.body_id,),
+        side=body.side,
+        counts_toward_caps=body.side != "supervisor",
+        person_days=_person_days(scenario, (body.body_id,), days),
+        must_check=must_check(mine, "recheck", hazard_id),
+        hazard_id=hazard_id,
+    )
+
+
+def _special_visit(scenario, campaign_id, mine_id, month) -> Visit:
+    """Return a campaign visit, outside the caps (R14)."""
+    campaign = next(
+        c for c in scenario.campaigns if c.campaign_id == campaign_id
+    )
+    mine = scenario.mine(mine_id)
+    body = scenario.body(campaign.body_id)
+    days = visit_days(mine, scenario)
+    return Visit(
+        month=month,
+        kind="special",
+        target_id=mine_id,
+        target_name=mine.name,
+        body_ids=(body.body_id,),
+        side=body.side,
+        counts_toward_caps=False,
+        person_days=_person_days(scenario, (body.body_id,), days),
+        must_check=must_check(mine, "special", campaign_id),
+        campaign_id=campaign_id,
+    )
+
+
+def _company_visit(scenario, company_id: str, month: int) -> Visit:
+    """Return a parent company visit (R8)."""
+    company = next(c for c in scenario.companies if c.company_id == company_id)
+    body = scenario.body(company.body_id)
+    days = scenario.policy.company_visit_days
+    return Visit(
+        month=month,
+        kind="company",
+        target_id=company_id,
+        target_name=company.name,
+        body_ids=(body.body_id,),
+        side=body.side,
+        counts_toward_caps=True,
+        person_days=_person_days(scenario, (body.body_id,), days),
+        must_check=REGULAR_ITEMS,
+    )
+
+
+def read_shortfalls(
+    plan: PlanModel, solver: cp_model.CpSolver
+) -> list[Shortfall]:
+    """Return the floors, joint minimums and re-checks left unmet."""
+    scenario = plan.scenario
+    variables = plan.variables
+    found = []
+    for (mine_id, side), var in variables.floor_shortfall.items():
+        missing = solver.value(var)
+        if missing <= 0:
+            continue
+
+        mine = scenario.mine(mine_id)
+        wanted = scenario.policy.floor_for(mine.kind, mine.category, side)
+        body = (
+            mine.supervisor_id if side == "supervisor" else mine.regulator_id
+        )
+        message = (
+            f"floor: mine {mine_id} ({mine.name}, {mine.kind} "
+            f"{mine.category}) gets {wanted - missing} of its {wanted} "
+            f"{side}-side visit(s) from {body}"
+        )
+        found.append(
+            Shortfall(
+                "floor", mine_id, body or "", wanted, wanted - missing, message
+            )
+        )
+
+    minimum = scenario.policy.joint_minimum
+    for (scope, quarter), var in variables.joint_shortfall.items():
+        missing = solver.value(var)
+        if missing > 0:
+            message = (
+                f"R10: {scope} holds {minimum - missing} of {minimum} "
+                f"joint visit(s) in Q{quarter}"
+            )
+            found.append(
+                Shortfall(
+                    "R10",
+                    f"Q{quarter}",
+                    scope,
+                    minimum,
+                    minimum - missing,
+                    message,
+                )
+            )
+
+    for hazard_id, var in variables.recheck_shortfall.items():
+        if solver.value(var) > 0:
+            hazard = next(
+                h for h in scenario.hazards if h.hazard_id == hazard_id
+            )
+            message = (
+                f"R13: hazard {hazard_id} at mine {hazard.mine_id} gets no "
+                f"re-check by {hazard.found_by} after {hazard.deadline}"
+            )
+            found.append(
+                Shortfall("R13", hazard_id, hazard.found_by, 1, 0, message)
+            )
+
+    return found
