@@ -479,8 +479,9 @@ def add_objective(plan: PlanModel) -> None:
     """Maximise risk covered with diminishing returns (R21, R22).
 
     The k-th visit to a mine is worth ``decay ** (k - 1)`` of the first,
-    less the burden every visit puts on the mine (§11); water-hazard mines are worth more before the flood season; visits
-    bunched in one quarter and peaks of body load cost a little.
+    less the burden every visit puts on the mine (§11). Water-hazard mines
+    are worth more before the flood season; visits bunched in one quarter
+    and peaks of body load cost a little.
     """
     scenario = plan.scenario
     weights = scenario.policy.weights
