@@ -1,0 +1,252 @@
+"""The ``minesched`` command line: a thin layer over the library.
+
+Exit codes: 0 success; 1 no plan (infeasible, or none found in time) or
+a check found violations; 2 bad input.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from models.errors import ScenarioError
+from models.plan import PlanFileError, read_plan_csv
+
+logger = logging.getLogger("minesched")
+
+
+class _Elapsed(logging.Formatter):
+    """Prefix each message with the seconds since the command started."""
+
+    def __init__(self):
+        super().__init__()
+        self._start = time.perf_counter()
+
+    def format(self, record: logging.LogRecord) -> str:
+        elapsed = time.perf_counter() - self._start
+        return f"[{elapsed:6.1f}s] {record.getMessage()}"
+
+
+def _setup_logging(quiet: bool) -> io.StringIO:
+    """Log progress to stderr and everything to a buffer for plan.log."""
+    root = logging.getLogger()
+    root.handlers.clear()
+    root.setLevel(logging.INFO)
+    console = logging.StreamHandler(sys.stderr)
+    console.setFormatter(_Elapsed())
+    console.setLevel(logging.WARNING if quiet else logging.INFO)
+    root.addHandler(console)
+
+    buffer = io.StringIO()
+    record = logging.StreamHandler(buffer)
+    record.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    root.addHandler(record)
+    return buffer
+
+
+def _load(folder: str):
+    """Load a scenario or exit 2 with every input problem listed."""
+    from models.loading import load_scenario
+
+    try:
+        return load_scenario(Path(folder))
+    except ScenarioError as err:
+        click.echo(
+            f"Error: the scenario {folder} has {len(err.issues)} "
+            "problem(s); nothing was written.",
+            err=True,
+        )
+        for issue in err.issues:
+            click.echo(f"  - {issue}", err=True)
+
+        sys.exit(2)
+
+
+@click.group()
+@click.version_option(package_name="minesched")
+def main() -> None:
+    """Plan a year of mine-safety inspections under 矿安〔2025〕14号."""
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(file_okay=False))
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write the plan into.",
+)
+@click.option(
+    "--time-limit",
+    default=30.0,
+    show_default=True,
+    type=float,
+    help="Solver work limit in seconds (deterministic time).",
+)
+@click.option("--seed", type=int, help="Solver seed (default: scenario's).")
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Parallel solver workers.",
+)
+@click.option(
+    "--strict/--elastic",
+    default=True,
+    show_default=True,
+    help="Fail when a floor or minimum cannot be met, or plan anyway "
+    "and report the shortfalls.",
+)
+@click.option("--quiet", is_flag=True, help="Show warnings and errors only.")
+def plan(scenario, out, time_limit, seed, workers, strict, quiet):
+    """Plan SCENARIO for its year and write the plan to --out."""
+    from scheduler.output import write_plan_folder
+    from scheduler.solve import SolveOptions, solve
+    from scheduler.summary import summary_lines
+
+    log = _setup_logging(quiet)
+    logger.info("[1/4] loading scenario %s", scenario)
+    data = _load(scenario)
+    logger.info(
+        "%d mines, %d bodies, %d hazards, %d campaigns; calendar: %s",
+        len(data.mines),
+        len(data.bodies),
+        len(data.hazards),
+        len(data.campaigns),
+        data.calendar_source,
+    )
+
+    logger.info(
+        "[2/4] solving (limit %.0f s, %d workers)", time_limit, workers
+    )
+    options = SolveOptions(time_limit, seed, workers, elastic=not strict)
+    result = solve(data, options)
+    if not result.has_plan:
+        _report_no_plan(result)
+        sys.exit(1)
+
+    logger.info("[3/4] checking the written plan and saving to %s", out)
+    summary, report = write_plan_folder(Path(out), data, result, log.getvalue)
+    hard = report.hard_violations(result.mode == "elastic")
+    if hard:
+        click.echo(
+            "Error: the checker rejected the plan; nothing was written:",
+            err=True,
+        )
+        for violation in hard:
+            click.echo(f"  - {violation}", err=True)
+
+        sys.exit(1)
+
+    logger.info("[4/4] done")
+    for line in summary_lines(summary):
+        click.echo(line)
+
+    for item in result.shortfalls:
+        click.echo(f"  shortfall: {item.message}")
+
+    click.echo(f"Checker: no violation of any rule. Files in {out}")
+
+
+def _report_no_plan(result) -> None:
+    """Tell the planner why there is no plan."""
+    if result.status == "infeasible":
+        click.echo("No plan meets every rule (infeasible). Why:", err=True)
+        for line in result.explanation:
+            click.echo(f"  {line}", err=True)
+
+        return
+
+    click.echo(
+        f"No plan found within the time limit ({result.status}); "
+        "raise --time-limit.",
+        err=True,
+    )
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(file_okay=False))
+@click.argument("plan_dir", type=click.Path(file_okay=False))
+def check(scenario, plan_dir):
+    """Recount PLAN_DIR/plan.csv against every rule of SCENARIO."""
+    from scheduler.checker import check_plan
+
+    _setup_logging(quiet=True)
+    data = _load(scenario)
+    folder = Path(plan_dir)
+    try:
+        visits = read_plan_csv(folder / "plan.csv")
+    except PlanFileError as err:
+        click.echo(f"Error: cannot read the plan in {plan_dir}:", err=True)
+        for issue in err.issues:
+            click.echo(f"  - {issue}", err=True)
+
+        sys.exit(2)
+
+    elastic = _plan_mode(folder) == "elastic"
+    report = check_plan(data, visits)
+    for row in report.rule_rows():
+        click.echo(
+            f"  {row['rule']:<6} {row['clause']:<12} {row['title']:<52} "
+            f"checked {row['checked']:>6}, violations {row['violations']}"
+        )
+
+    for violation in report.violations:
+        relaxed = elastic and violation not in report.hard_violations(True)
+        label = "shortfall (elastic plan)" if relaxed else "VIOLATION"
+        click.echo(f"{label}: {violation}")
+
+    hard = report.hard_violations(elastic)
+    if hard:
+        click.echo(f"{len(hard)} violation(s) found.", err=True)
+        sys.exit(1)
+
+    click.echo(f"No violation in {len(visits)} visits.")
+
+
+def _plan_mode(folder: Path) -> str:
+    """Return the mode the plan was made in, from summary.json."""
+    try:
+        summary = json.loads((folder / "summary.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return "strict"
+
+    return summary.get("mode", "strict")
+
+
+@main.command()
+@click.option(
+    "--mines",
+    default=60,
+    show_default=True,
+    type=click.IntRange(5, 50_000),
+    help="Number of mines.",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write the scenario into.",
+)
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--year", default=2027, show_default=True, type=int)
+def demo(mines, out, seed, year):
+    """Write a synthetic but realistic province as a scenario folder."""
+    from scheduler.demo import write_province
+
+    _setup_logging(quiet=False)
+    folder = write_province(Path(out), mines, seed=seed, year=year)
+    click.echo(f"Wrote a province of {mines} mines to {folder}")
+
+
+if __name__ == "__main__":
+    main()
