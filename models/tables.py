@@ -154,7 +154,7 @@ def _read_excel(path: Path, label: str, sheet: str | None) -> pd.DataFrame:
             )
             raise TableReadError(issue)
 
-        return book.parse(name, dtype=object)
+        return pd.read_excel(book, sheet_name=name, dtype=object)
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -184,6 +184,10 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
 
+        # mkstemp makes owner-only files; give the usual permissions.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

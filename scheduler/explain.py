@@ -79,11 +79,15 @@ def _recheck_cap_conflicts(scenario: Scenario) -> list[str]:
         caps = scenario.policy.caps(
             mine.kind, mine.category, mine.regulator_id
         )
-        if count > caps.regulator:
+        floor = scenario.policy.floor_for(
+            mine.kind, mine.category, "regulator"
+        )
+        if count + floor > caps.regulator:
             lines.append(
                 f"R13 and {_cap_rule(mine.kind, 'regulator')} collide: "
-                f"mine {mine_id} needs {count} re-checks that count "
-                f"toward its caps, but its regulator cap is "
+                f"mine {mine_id} ({mine.kind} {mine.category}) needs "
+                f"{count} re-check(s) that count toward its caps and "
+                f"{floor} floor visit(s), but its regulator cap is "
                 f"{caps.regulator}."
             )
 
