@@ -115,8 +115,12 @@ def check_plan(scenario: Scenario, visits: list[Visit]) -> CheckReport:
         The visits as read back from ``plan.csv``.
     """
     report = CheckReport()
-    mine_visits = [v for v in visits if v.kind != "company"]
     _check_targets_and_teams(scenario, visits, report)
+
+    # Visits to unknown targets or by unknown bodies are already reported
+    # under R3; the other rules can only be recounted on the rest.
+    visits = _known_visits(scenario, visits)
+    mine_visits = [v for v in visits if v.kind != "company"]
     _check_caps(scenario, mine_visits, report)
     _check_company_cap(scenario, visits, report)
     _check_joint_quarters(scenario, mine_visits, report)
@@ -127,6 +131,24 @@ def check_plan(scenario: Scenario, visits: list[Visit]) -> CheckReport:
     _check_must_check(scenario, mine_visits, report)
     _check_floors(scenario, mine_visits, report)
     return report
+
+
+def _known_visits(scenario: Scenario, visits: list[Visit]) -> list[Visit]:
+    """Return the visits whose target and bodies exist in the scenario."""
+    bodies = {body.body_id for body in scenario.bodies}
+    mines = {mine.mine_id for mine in scenario.mines}
+    companies = {company.company_id for company in scenario.companies}
+    known = []
+    for visit in visits:
+        targets = companies if visit.kind == "company" else mines
+        if (
+            visit.target_id in targets
+            and visit.body_ids
+            and all(b in bodies for b in visit.body_ids)
+        ):
+            known.append(visit)
+
+    return known
 
 
 def _days_of(scenario: Scenario, visit: Visit) -> float:
@@ -361,6 +383,12 @@ def _check_rechecks(scenario, visits, report) -> None:
     for hazard in scenario.hazards:
         first = _first_recheck_month(hazard, scenario.year)
         if first is None:
+            for visit in done[hazard.hazard_id]:
+                report.breach(
+                    "R13",
+                    f"{visit.visit_id}: hazard {hazard.hazard_id} is "
+                    f"re-checked before its deadline {hazard.deadline}",
+                )
             continue
 
         report.count("R13")

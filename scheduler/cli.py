@@ -86,7 +86,7 @@ def main() -> None:
 )
 @click.option(
     "--time-limit",
-    default=30.0,
+    default=5.0,
     show_default=True,
     type=float,
     help="Solver work limit in seconds (deterministic time).",

@@ -35,7 +35,8 @@ def visit_days(mine: Mine, scenario: Scenario) -> float:
 
 def visit_cost(body: Body, days: float) -> int:
     """Return a body's cost of one visit in tenths of a person-day (R16)."""
-    return round(max(body.team_size, 2) * days * TENTHS)
+    # Rounded up, so that capacity is never overrun by rounding.
+    return math.ceil(max(body.team_size, 2) * days * TENTHS - 1e-9)
 
 
 def recheck_months(hazard: Hazard, year: int) -> tuple[int, ...]:
@@ -115,6 +116,9 @@ class PlanVariables:
         default_factory=dict
     )
     recheck_shortfall: dict[str, cp_model.IntVar] = field(default_factory=dict)
+    visit_count_reached: dict[tuple[str, int], cp_model.IntVar] = field(
+        default_factory=dict
+    )
 
 
 @dataclass
@@ -517,10 +521,12 @@ def _add_diminishing_value(plan, mine, months, value) -> None:
     slots = math.ceil(12 / plan.scenario.policy.min_gap_months)
     most = min(len(visits), slots, counted + uncounted)
     decay = plan.scenario.policy.weights.decay
-    steps = [
-        plan.new_bool(f"visit_count_reached[{mine.mine_id},{k}]")
-        for k in range(1, most + 1)
-    ]
+    steps = []
+    for k in range(1, most + 1):
+        step = plan.new_bool(f"visit_count_reached[{mine.mine_id},{k}]")
+        plan.variables.visit_count_reached[mine.mine_id, k] = step
+        steps.append(step)
+
     plan.model.add(sum(steps) == sum(visits))
     for before, after in zip(steps, steps[1:], strict=False):
         plan.model.add_implication(after, before)

@@ -15,13 +15,12 @@ from ortools.sat.python import cp_model
 from models.plan import Visit, number_visits
 from models.records import Scenario
 from scheduler.model import (
-    TENTHS,
     VALUE_SCALE,
     PlanModel,
     build_model,
-    visit_cost,
     visit_days,
 )
+from scheduler.warmstart import add_hints, greedy_plan
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +53,7 @@ class SolveOptions:
         be met, and report what falls short.
     """
 
-    time_limit: float = 30.0
+    time_limit: float = 5.0
     seed: int | None = None
     workers: int = 2
     elastic: bool = False
@@ -109,6 +108,9 @@ class PlanResult:
         What an elastic plan could not meet.
     explanation
         Why no plan exists, in the planner's terms.
+    source
+        ``cp-sat``, or ``warm start`` when the solver found nothing in its
+        time limit and the checked greedy plan is returned (no bound).
     """
 
     status: str
@@ -123,6 +125,7 @@ class PlanResult:
     mode: str = "strict"
     shortfalls: tuple[Shortfall, ...] = ()
     explanation: tuple[str, ...] = field(default_factory=tuple)
+    source: str = "cp-sat"
 
     @property
     def has_plan(self) -> bool:
@@ -205,6 +208,7 @@ def _solve_once(
     """Build and solve the model once."""
     start = time.perf_counter()
     plan = build_model(scenario, elastic=options.elastic)
+    add_hints(plan, greedy_plan(plan))
     proto = plan.model.proto
     logger.info(
         "model built in %.1f s: %d variables, %d constraints",
@@ -231,8 +235,21 @@ def _solve_once(
         mode=mode,
         solve_seconds=seconds,
     )
+    if status == "unknown":
+        solver, status = _complete_warm_start(plan, seed)
+        common["source"] = "warm start"
+
     if status not in ("optimal", "feasible"):
         return PlanResult(status=status, **common)
+
+    if common.get("source") == "warm start":
+        return PlanResult(
+            status="feasible",
+            visits=tuple(number_visits(extract_visits(plan, solver))),
+            objective=round(solver.objective_value / VALUE_SCALE, 3),
+            shortfalls=tuple(read_shortfalls(plan, solver)),
+            **common,
+        )
 
     objective = solver.objective_value / VALUE_SCALE
     bound = solver.best_objective_bound / VALUE_SCALE
@@ -248,10 +265,34 @@ def _solve_once(
     )
 
 
+def _complete_warm_start(plan: PlanModel, seed: int):
+    """Solve with the greedy plan's visits fixed, to value and check it.
+
+    Used when the solver found no plan in its time limit: the greedy plan
+    is still a plan if the model accepts it, though with no bound.
+    """
+    logger.warning(
+        "the solver found no plan within the time limit; checking the "
+        "greedy warm start instead (raise --time-limit for a better plan)"
+    )
+    solver = cp_model.CpSolver()
+    solver.parameters.random_seed = seed
+    solver.parameters.num_workers = 1
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.max_deterministic_time = 60
+    code = solver.solve(plan.model)
+    status = STATUS_NAMES.get(code, "unknown")
+    if status == "optimal":
+        status = "feasible"
+
+    logger.info("greedy warm start: %s", status)
+    return solver, status
+
+
 def _person_days(scenario: Scenario, bodies, days: float) -> float:
     """Return the person-days of a visit, all bodies together."""
-    tenths = sum(visit_cost(scenario.body(b), days) for b in bodies)
-    return tenths / TENTHS
+    teams = sum(max(scenario.body(b).team_size, 2) for b in bodies)
+    return round(teams * days, 4)
 
 
 def must_check(mine, kind: str, reference: str = "") -> tuple[str, ...]:

@@ -98,6 +98,7 @@ def build_summary(scenario: Scenario, result: PlanResult) -> dict:
         "digest": scenario.digest,
         "status": result.status,
         "mode": result.mode,
+        "source": result.source,
         "objective": result.objective,
         "best_bound": result.best_bound,
         "gap": result.gap,
