@@ -106,10 +106,25 @@ def main() -> None:
     help="Fail when a floor or minimum cannot be met, or plan anyway "
     "and report the shortfalls.",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="Language of the filing package.",
+)
+@click.option(
+    "--package/--no-package",
+    default=True,
+    show_default=True,
+    help="Write the filing package (workbook, documents, charts).",
+)
 @click.option("--quiet", is_flag=True, help="Show warnings and errors only.")
-def plan(scenario, out, time_limit, seed, workers, strict, quiet):
+def plan(
+    scenario, out, time_limit, seed, workers, strict, lang, package, quiet
+):
     """Plan SCENARIO for its year and write the plan to --out."""
-    from scheduler.output import write_plan_folder
+    from scheduler.output import filing_package_writer, write_plan_folder
     from scheduler.solve import SolveOptions, solve
     from scheduler.summary import summary_lines
 
@@ -135,7 +150,15 @@ def plan(scenario, out, time_limit, seed, workers, strict, quiet):
         sys.exit(1)
 
     logger.info("[3/4] checking the written plan and saving to %s", out)
-    summary, report = write_plan_folder(Path(out), data, result, log.getvalue)
+    extra = filing_package_writer(data, lang) if package else None
+    summary, report = write_plan_folder(
+        Path(out),
+        data,
+        result,
+        log.getvalue,
+        extra,
+        scenario_path=str(Path(scenario).resolve()),
+    )
     hard = report.hard_violations(result.mode == "elastic")
     if hard:
         click.echo(
@@ -215,12 +238,68 @@ def check(scenario, plan_dir):
 
 def _plan_mode(folder: Path) -> str:
     """Return the mode the plan was made in, from summary.json."""
-    try:
-        summary = json.loads((folder / "summary.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return "strict"
+    return _summary_of(folder).get("mode", "strict")
 
-    return summary.get("mode", "strict")
+
+@main.command()
+@click.argument("plan_dir", type=click.Path(file_okay=False, exists=True))
+@click.option(
+    "--scenario",
+    type=click.Path(file_okay=False),
+    help="Scenario folder (default: the one recorded in summary.json).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+)
+def report(plan_dir, scenario, lang):
+    """Write the filing package of the plan in PLAN_DIR."""
+    from scheduler.output import rewrite_package
+
+    _setup_logging(quiet=False)
+    folder = Path(plan_dir)
+    if scenario is None:
+        scenario = _summary_of(folder).get("scenario_path") or None
+
+    if scenario is None:
+        click.echo(
+            f"Error: {plan_dir}/summary.json names no scenario; give "
+            "--scenario FOLDER.",
+            err=True,
+        )
+        sys.exit(2)
+
+    data = _load(scenario)
+    try:
+        result = rewrite_package(folder, data, lang)
+    except PlanFileError as err:
+        click.echo(f"Error: cannot read the plan in {plan_dir}:", err=True)
+        for issue in err.issues:
+            click.echo(f"  - {issue}", err=True)
+
+        sys.exit(2)
+
+    hard = result.hard_violations(_plan_mode(folder) == "elastic")
+    if hard:
+        click.echo(
+            "Error: the plan breaks rules; no package written:", err=True
+        )
+        for violation in hard:
+            click.echo(f"  - {violation}", err=True)
+
+        sys.exit(1)
+
+    click.echo(f"Filing package written to {plan_dir}")
+
+
+def _summary_of(folder: Path) -> dict:
+    """Return the plan's summary.json, or an empty dict."""
+    try:
+        return json.loads((folder / "summary.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 @main.command()

@@ -46,6 +46,7 @@ def write_plan_folder(
     result: PlanResult,
     log_text: Callable[[], str],
     extra: Callable[[Path, dict, CheckReport], None] | None = None,
+    scenario_path: str = "",
 ) -> tuple[dict, CheckReport]:
     """Write and check a plan folder.
 
@@ -62,6 +63,9 @@ def write_plan_folder(
     extra
         Writes further files (the filing package) into the staging folder,
         given the folder, the summary and the check report.
+    scenario_path
+        Where the scenario folder is, recorded so that the plan can be
+        reported on later.
 
     Returns
     -------
@@ -77,7 +81,7 @@ def write_plan_folder(
             plan_csv_text(list(result.visits)).encode("utf-8-sig")
         )
         report = check_plan(scenario, read_plan_csv(plan_path))
-        summary = build_summary(scenario, result)
+        summary = build_summary(scenario, result, scenario_path)
         elastic = result.mode == "elastic"
         summary["check"] = check_json(report, elastic)
         if report.hard_violations(elastic):
@@ -93,6 +97,48 @@ def write_plan_folder(
         return summary, report
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def filing_package_writer(scenario: Scenario, lang: str):
+    """Return an ``extra`` hook that writes the filing package.
+
+    The package is built from ``plan.csv`` as read back from disk, so each
+    number in it is what the checker recounted.
+    """
+    from scheduler.report.package import write_package
+
+    def write(folder: Path, summary: dict, report: CheckReport) -> None:
+        visits = read_plan_csv(folder / "plan.csv")
+        write_package(
+            folder, scenario, visits, summary, report.rule_rows(), lang
+        )
+
+    return write
+
+
+def rewrite_package(
+    plan_dir: Path, scenario: Scenario, lang: str
+) -> CheckReport:
+    """Write the filing package of an existing plan folder.
+
+    The plan is checked first; with a hard violation nothing is written.
+    """
+    visits = read_plan_csv(plan_dir / "plan.csv")
+    report = check_plan(scenario, visits)
+    summary = json.loads((plan_dir / "summary.json").read_text("utf-8"))
+    if report.hard_violations(summary.get("mode") == "elastic"):
+        return report
+
+    staging = Path(tempfile.mkdtemp(dir=plan_dir, prefix=".staging-"))
+    try:
+        shutil.copy(plan_dir / "plan.csv", staging / "plan.csv")
+        filing_package_writer(scenario, lang)(staging, summary, report)
+        (staging / "plan.csv").unlink()
+        _move_all(staging, plan_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+    return report
 
 
 def _write(path: Path, text: str) -> None:

@@ -89,11 +89,14 @@ def capacity_table(scenario: Scenario, visits: list[Visit]) -> dict:
     return table
 
 
-def build_summary(scenario: Scenario, result: PlanResult) -> dict:
+def build_summary(
+    scenario: Scenario, result: PlanResult, scenario_path: str = ""
+) -> dict:
     """Return the content of ``summary.json`` for a solved scenario."""
     visits = list(result.visits)
     return {
         "scenario": scenario.name,
+        "scenario_path": scenario_path,
         "year": scenario.year,
         "digest": scenario.digest,
         "status": result.status,
