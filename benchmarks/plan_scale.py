@@ -12,6 +12,7 @@ and the peak memory of the process.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import resource
 import tempfile
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from models.loading import load_scenario
 from models.plan import read_plan_csv
+from scheduler.checker import check_plan
 from scheduler.demo import write_province
 from scheduler.output import filing_package_writer, write_plan_folder
 from scheduler.solve import SolveOptions, solve
@@ -51,17 +53,18 @@ def main() -> None:
 
         out = Path(temp) / "plan"
         start = time.perf_counter()
-        write_plan_folder(out, scenario, result, lambda: "")
+        _, report = write_plan_folder(out, scenario, result, lambda: "")
         _step("write and check plan", start)
+        if report.violations:
+            for violation in report.violations[:10]:
+                print(f"  {violation}")
+
+            raise SystemExit("the checker rejected the plan")
 
         start = time.perf_counter()
         visits = read_plan_csv(out / "plan.csv")
         summary_path = out / "summary.json"
-        import json
-
         summary = json.loads(summary_path.read_text("utf-8"))
-        from scheduler.checker import check_plan
-
         report = check_plan(scenario, visits)
         filing_package_writer(scenario, "zh")(out, summary, report)
         _step("filing package", start)

@@ -8,6 +8,7 @@ and the reserve share (R15) is kept back for unplanned checks.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from models.records import Body
@@ -68,7 +69,9 @@ def body_capacity(
     for month_days in workdays:
         share = month_days / year_days if year_days else 0.0
         free = body.officers * month_days - off_days * share
-        by_month.append(round(max(free, 0.0) * (1 - reserve_share), 2))
+        # Rounded down, so the model never plans beyond the true capacity.
+        days = max(free, 0.0) * (1 - reserve_share)
+        by_month.append(math.floor(days * 100 + 1e-9) / 100)
 
     total = body.officers * year_days
     before_reserve = max(total - off_days, 0.0)
