@@ -15,6 +15,7 @@ import argparse
 import json
 import logging
 import resource
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -49,7 +50,7 @@ def main() -> None:
         options = SolveOptions(args.time_limit, None, args.workers)
         result = solve(scenario, options)
         _step(f"solve ({result.status}, {result.source})", start)
-        print(f"  visits {len(result.visits)}, objective {result.objective}")
+        _say(f"  visits {len(result.visits)}, objective {result.objective}")
 
         out = Path(temp) / "plan"
         start = time.perf_counter()
@@ -57,7 +58,7 @@ def main() -> None:
         _step("write and check plan", start)
         if report.violations:
             for violation in report.violations[:10]:
-                print(f"  {violation}")
+                _say(f"  {violation}")
 
             raise SystemExit("the checker rejected the plan")
 
@@ -70,12 +71,18 @@ def main() -> None:
         _step("filing package", start)
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory {peak:.0f} MB")
+    _say(f"peak memory {peak:.0f} MB")
 
 
 def _step(name: str, start: float) -> None:
     """Print the wall time of one step."""
-    print(f"{name:<40} {time.perf_counter() - start:7.1f} s")
+    _say(f"{name:<40} {time.perf_counter() - start:7.1f} s")
+
+
+def _say(line: str) -> None:
+    """Write one line of the benchmark's report to standard output."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -307,7 +307,7 @@ def _summary_of(folder: Path) -> dict:
     "--mines",
     default=60,
     show_default=True,
-    type=click.IntRange(5, 50_000),
+    type=click.IntRange(1, 20_000),
     help="Number of mines.",
 )
 @click.option(

@@ -37,6 +37,14 @@ def _rewrite_cell(path: Path, row: int, column: str, value: str) -> None:
         writer.writerows(rows)
 
 
+def _starve_county_body(folder: Path) -> None:
+    """Leave the first county body one officer with 8 free days."""
+    bodies = folder / "bodies.csv"
+    _rewrite_cell(bodies, 4, "officers", "1")
+    _rewrite_cell(bodies, 4, "other_enforcement_days", "0")
+    _rewrite_cell(bodies, 4, "non_enforcement_days", "240")
+
+
 def test_plan_writes_a_checked_plan_of_the_demo(demo_copy, tmp_path):
     """`plan` on the demo writes plan files that `check` accepts."""
     out = tmp_path / "out"
@@ -77,9 +85,7 @@ def test_plan_bad_input_exits_2_and_writes_nothing(demo_copy, tmp_path):
 
 def test_plan_infeasible_explains_in_planner_terms(demo_copy, tmp_path):
     """A body without enough officers for its floors is named, exit 1."""
-    _rewrite_cell(demo_copy / "bodies.csv", 4, "officers", "1")
-    _rewrite_cell(demo_copy / "bodies.csv", 4, "other_enforcement_days", "0")
-    _rewrite_cell(demo_copy / "bodies.csv", 4, "non_enforcement_days", "240")
+    _starve_county_body(demo_copy)
     out = tmp_path / "out"
     result = _run(
         "plan", str(demo_copy), "--out", str(out), "--time-limit", "1"
@@ -95,9 +101,7 @@ def test_plan_infeasible_explains_in_planner_terms(demo_copy, tmp_path):
 
 def test_plan_elastic_plans_anyway_and_reports_shortfalls(demo_copy, tmp_path):
     """--elastic writes a plan and lists each floor it could not meet."""
-    _rewrite_cell(demo_copy / "bodies.csv", 4, "officers", "1")
-    _rewrite_cell(demo_copy / "bodies.csv", 4, "other_enforcement_days", "0")
-    _rewrite_cell(demo_copy / "bodies.csv", 4, "non_enforcement_days", "240")
+    _starve_county_body(demo_copy)
     out = tmp_path / "out"
     result = _run(
         "plan",
