@@ -151,14 +151,23 @@ def plan(
 
     logger.info("[3/4] checking the written plan and saving to %s", out)
     extra = filing_package_writer(data, lang) if package else None
-    summary, report = write_plan_folder(
-        Path(out),
-        data,
-        result,
-        log.getvalue,
-        extra,
-        scenario_path=str(Path(scenario).resolve()),
-    )
+    try:
+        summary, report = write_plan_folder(
+            Path(out),
+            data,
+            result,
+            log.getvalue,
+            extra,
+            scenario_path=str(Path(scenario).resolve()),
+        )
+    except OSError as err:
+        click.echo(
+            f"Error: cannot write the plan to {out} ({err.strerror}: "
+            f"{err.filename}); choose a folder you can write to.",
+            err=True,
+        )
+        sys.exit(1)
+
     hard = report.hard_violations(result.mode == "elastic")
     if hard:
         click.echo(

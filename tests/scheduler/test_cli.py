@@ -182,3 +182,22 @@ def test_demo_writes_a_scenario_that_loads(tmp_path):
     assert result.exit_code == 0, result.output
     assert (folder / "scenario.yaml").is_file()
     assert (folder / "mines.csv").is_file()
+
+
+def test_plan_unwritable_out_is_a_clear_error(demo_copy, tmp_path):
+    """An output folder that cannot be made gives an error, not a trace."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = _run(
+        "plan",
+        str(demo_copy),
+        "--out",
+        str(blocker / "out"),
+        "--time-limit",
+        "0.5",
+        "--no-package",
+    )
+
+    assert result.exit_code == 1
+    assert "cannot write the plan" in result.output
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
