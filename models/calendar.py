@@ -8,7 +8,6 @@ estimated from the latest known year and the plan says so.
 
 from __future__ import annotations
 
-import calendar as std_calendar
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -148,8 +147,3 @@ def workdays_for(
         year,
     )
     return Workdays(year, _estimate(year), "estimate")
-
-
-def days_in_month(year: int, month: int) -> int:
-    """Return the number of calendar days of a month."""
-    return std_calendar.monthrange(year, month)[1]

@@ -7,7 +7,7 @@ together (a joint visit, R9).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from models.errors import InputIssue
@@ -98,16 +98,9 @@ def number_visits(visits: list[Visit]) -> list[Visit]:
     """Return the visits sorted and numbered ``V00001``, ``V00002``, …."""
     ordered = sorted(visits, key=Visit.sort_key)
     return [
-        _renumbered(visit, f"V{index:05d}")
+        replace(visit, visit_id=f"V{index:05d}")
         for index, visit in enumerate(ordered, start=1)
     ]
-
-
-def _renumbered(visit: Visit, visit_id: str) -> Visit:
-    """Return a copy of the visit with a new id."""
-    fields = dict(visit.__dict__)
-    fields["visit_id"] = visit_id
-    return Visit(**fields)
 
 
 def _days_text(days: float) -> str:

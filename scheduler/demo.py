@@ -19,6 +19,13 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from models.loading import (
+    BODY_COLUMNS,
+    CAMPAIGN_COLUMNS,
+    COMPANY_COLUMNS,
+    HAZARD_COLUMNS,
+    MINE_COLUMNS,
+)
 from models.tables import csv_text, write_text_atomic
 
 logger = logging.getLogger(__name__)
@@ -51,38 +58,22 @@ POLICY = {
     "reserve_share": RESERVE_SHARE,
 }
 
+# The loader's required columns, plus the optional ones the demo fills.
 TABLE_COLUMNS = {
     "mines": (
-        "mine_id",
-        "name",
-        "kind",
-        "category",
-        "regulator_id",
+        *MINE_COLUMNS[:5],
         "supervisor_id",
         "company_id",
-        "risk_score",
-        "county",
+        *MINE_COLUMNS[5:],
         "lon",
         "lat",
         "disasters",
     ),
-    "bodies": (
-        "body_id",
-        "name",
-        "side",
-        "level",
-        "officers",
-        "other_enforcement_days",
-        "non_enforcement_days",
-    ),
-    "companies": ("company_id", "name", "body_id", "visits_wanted"),
-    "hazards": ("hazard_id", "mine_id", "found_by", "deadline"),
+    "bodies": BODY_COLUMNS,
+    "companies": COMPANY_COLUMNS,
+    "hazards": HAZARD_COLUMNS,
     "campaigns": (
-        "campaign_id",
-        "name",
-        "body_id",
-        "months",
-        "max_visits",
+        *CAMPAIGN_COLUMNS,
         "kinds",
         "categories",
         "disasters",

@@ -177,15 +177,12 @@ def joint_conflicts(scenario: Scenario) -> list[str]:
         return []
 
     coal = [mine for mine in scenario.mines if mine.is_coal]
-    able = [
-        mine
-        for mine in coal
-        if min(
-            policy.caps("coal", mine.category, mine.regulator_id).regulator,
-            policy.caps("coal", mine.category, mine.regulator_id).supervisor,
-        )
-        > 0
-    ]
+    able = []
+    for mine in coal:
+        caps = policy.caps("coal", mine.category, mine.regulator_id)
+        if min(caps.regulator, caps.supervisor) > 0:
+            able.append(mine)
+
     if coal and not able:
         return [
             "R10 and R5/R6 collide: no coal mine may take a joint visit "

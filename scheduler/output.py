@@ -129,11 +129,13 @@ def rewrite_package(
     if report.hard_violations(summary.get("mode") == "elastic"):
         return report
 
+    from scheduler.report.package import write_package
+
     staging = Path(tempfile.mkdtemp(dir=plan_dir, prefix=".staging-"))
     try:
-        shutil.copy(plan_dir / "plan.csv", staging / "plan.csv")
-        filing_package_writer(scenario, lang)(staging, summary, report)
-        (staging / "plan.csv").unlink()
+        write_package(
+            staging, scenario, visits, summary, report.rule_rows(), lang
+        )
         _move_all(staging, plan_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -323,19 +323,23 @@ def extract_visits(plan: PlanModel, solver: cp_model.CpSolver) -> list[Visit]:
             if solver.boolean_value(var):
                 visits.append(_mine_visit(scenario, mine_id, month, side))
 
+    hazards = {h.hazard_id: h for h in scenario.hazards}
     for (hazard_id, month), var in variables.recheck_visit.items():
         if solver.boolean_value(var):
-            visits.append(_recheck_visit(scenario, hazard_id, month))
+            hazard = hazards[hazard_id]
+            visits.append(_recheck_visit(scenario, hazard, month))
 
+    campaigns = {c.campaign_id: c for c in scenario.campaigns}
     for (campaign_id, mine_id, month), var in variables.special_visit.items():
         if solver.boolean_value(var):
-            visits.append(
-                _special_visit(scenario, campaign_id, mine_id, month)
-            )
+            campaign = campaigns[campaign_id]
+            visits.append(_special_visit(scenario, campaign, mine_id, month))
 
+    companies = {c.company_id: c for c in scenario.companies}
     for (company_id, month), var in variables.company_visit.items():
         if solver.boolean_value(var):
-            visits.append(_company_visit(scenario, company_id, month))
+            company = companies[company_id]
+            visits.append(_company_visit(scenario, company, month))
 
     return visits
 
@@ -362,57 +366,60 @@ def _mine_visit(scenario, mine_id: str, month: int, side: str) -> Visit:
     )
 
 
-def _recheck_visit(scenario, hazard_id: str, month: int) -> Visit:
-    """Return the re-check of a major hazard (R13)."""
-    hazard = next(h for h in scenario.hazards if h.hazard_id == hazard_id)
-    mine = scenario.mine(hazard.mine_id)
-    body = scenario.body(hazard.found_by)
+def _one_body_visit(scenario, mine, body_id: str, month: int, **fields):
+    """Return a re-check or campaign visit by one body to a mine."""
+    body = scenario.body(body_id)
     days = visit_days(mine, scenario)
     return Visit(
         month=month,
-        kind="recheck",
         target_id=mine.mine_id,
         target_name=mine.name,
-        body_ids=(body.body_id,),
+        body_ids=(body_id,),
         side=body.side,
-        counts_toward_caps=body.side != "supervisor",
-        person_days=_person_days(scenario, (body.body_id,), days),
-        must_check=must_check(mine, "recheck", hazard_id),
-        hazard_id=hazard_id,
+        person_days=_person_days(scenario, (body_id,), days),
+        **fields,
     )
 
 
-def _special_visit(scenario, campaign_id, mine_id, month) -> Visit:
+def _recheck_visit(scenario, hazard, month: int) -> Visit:
+    """Return the re-check of a major hazard (R13)."""
+    mine = scenario.mine(hazard.mine_id)
+    found_by = scenario.body(hazard.found_by)
+    return _one_body_visit(
+        scenario,
+        mine,
+        hazard.found_by,
+        month,
+        kind="recheck",
+        counts_toward_caps=found_by.side != "supervisor",
+        must_check=must_check(mine, "recheck", hazard.hazard_id),
+        hazard_id=hazard.hazard_id,
+    )
+
+
+def _special_visit(scenario, campaign, mine_id: str, month: int) -> Visit:
     """Return a campaign visit, outside the caps (R14)."""
-    campaign = next(
-        c for c in scenario.campaigns if c.campaign_id == campaign_id
-    )
     mine = scenario.mine(mine_id)
-    body = scenario.body(campaign.body_id)
-    days = visit_days(mine, scenario)
-    return Visit(
-        month=month,
+    return _one_body_visit(
+        scenario,
+        mine,
+        campaign.body_id,
+        month,
         kind="special",
-        target_id=mine_id,
-        target_name=mine.name,
-        body_ids=(body.body_id,),
-        side=body.side,
         counts_toward_caps=False,
-        person_days=_person_days(scenario, (body.body_id,), days),
-        must_check=must_check(mine, "special", campaign_id),
-        campaign_id=campaign_id,
+        must_check=must_check(mine, "special", campaign.campaign_id),
+        campaign_id=campaign.campaign_id,
     )
 
 
-def _company_visit(scenario, company_id: str, month: int) -> Visit:
+def _company_visit(scenario, company, month: int) -> Visit:
     """Return a parent company visit (R8)."""
-    company = next(c for c in scenario.companies if c.company_id == company_id)
     body = scenario.body(company.body_id)
     days = scenario.policy.company_visit_days
     return Visit(
         month=month,
         kind="company",
-        target_id=company_id,
+        target_id=company.company_id,
         target_name=company.name,
         body_ids=(body.body_id,),
         side=body.side,

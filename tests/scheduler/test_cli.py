@@ -25,6 +25,19 @@ def _run(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
+def _plan(scenario: Path, out: Path, *options: str):
+    """Run `minesched plan` with a short time limit and more options."""
+    return _run(
+        "plan",
+        str(scenario),
+        "--out",
+        str(out),
+        "--time-limit",
+        "1",
+        *options,
+    )
+
+
 def _rewrite_cell(path: Path, row: int, column: str, value: str) -> None:
     """Set one cell of a CSV table (row 2 is the first data row)."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -48,15 +61,7 @@ def _starve_county_body(folder: Path) -> None:
 def test_plan_writes_a_checked_plan_of_the_demo(demo_copy, tmp_path):
     """`plan` on the demo writes plan files that `check` accepts."""
     out = tmp_path / "out"
-    result = _run(
-        "plan",
-        str(demo_copy),
-        "--out",
-        str(out),
-        "--time-limit",
-        "1",
-        "--no-package",
-    )
+    result = _plan(demo_copy, out, "--no-package")
 
     assert result.exit_code == 0, result.output
     assert "Checker: no violation" in result.output
@@ -87,9 +92,7 @@ def test_plan_infeasible_explains_in_planner_terms(demo_copy, tmp_path):
     """A body without enough officers for its floors is named, exit 1."""
     _starve_county_body(demo_copy)
     out = tmp_path / "out"
-    result = _run(
-        "plan", str(demo_copy), "--out", str(out), "--time-limit", "1"
-    )
+    result = _plan(demo_copy, out)
 
     assert result.exit_code == 1
     assert "infeasible" in result.output
@@ -103,16 +106,7 @@ def test_plan_elastic_plans_anyway_and_reports_shortfalls(demo_copy, tmp_path):
     """--elastic writes a plan and lists each floor it could not meet."""
     _starve_county_body(demo_copy)
     out = tmp_path / "out"
-    result = _run(
-        "plan",
-        str(demo_copy),
-        "--out",
-        str(out),
-        "--time-limit",
-        "1",
-        "--elastic",
-        "--no-package",
-    )
+    result = _plan(demo_copy, out, "--elastic", "--no-package")
 
     assert result.exit_code == 0, result.output
     assert "shortfall: floor" in result.output
@@ -126,17 +120,7 @@ def test_plan_same_seed_gives_identical_plan(demo_copy, tmp_path):
     texts = []
     for name in ("a", "b"):
         out = tmp_path / name
-        result = _run(
-            "plan",
-            str(demo_copy),
-            "--out",
-            str(out),
-            "--time-limit",
-            "1",
-            "--seed",
-            "3",
-            "--no-package",
-        )
+        result = _plan(demo_copy, out, "--seed", "3", "--no-package")
         assert result.exit_code == 0, result.output
         texts.append((out / "plan.csv").read_bytes())
 
@@ -146,15 +130,7 @@ def test_plan_same_seed_gives_identical_plan(demo_copy, tmp_path):
 def test_check_reports_a_broken_plan_with_rule_ids(demo_copy, tmp_path):
     """`check` exits 1 and cites the rule when a cap is broken."""
     out = tmp_path / "out"
-    _run(
-        "plan",
-        str(demo_copy),
-        "--out",
-        str(out),
-        "--time-limit",
-        "1",
-        "--no-package",
-    )
+    _plan(demo_copy, out, "--no-package")
     plan = out / "plan.csv"
     with plan.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -188,14 +164,8 @@ def test_plan_unwritable_out_is_a_clear_error(demo_copy, tmp_path):
     """An output folder that cannot be made gives an error, not a trace."""
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
-    result = _run(
-        "plan",
-        str(demo_copy),
-        "--out",
-        str(blocker / "out"),
-        "--time-limit",
-        "0.5",
-        "--no-package",
+    result = _plan(
+        demo_copy, blocker / "out", "--time-limit", "0.5", "--no-package"
     )
 
     assert result.exit_code == 1
