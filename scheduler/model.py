@@ -19,6 +19,7 @@ from ortools.sat.python import cp_model
 from models.capacity import body_capacity
 from models.policy import Caps
 from models.records import MONTHS, Body, Hazard, Mine, Scenario, quarter_of
+from scheduler.frame import FixedTally, Frame, tally_fixed
 
 TENTHS = 10  # capacity unit: a tenth of a person-day
 VALUE_SCALE = 1000  # objective unit: a thousandth of a risk unit
@@ -136,6 +137,8 @@ class PlanModel:
 
     scenario: Scenario
     elastic: bool = False
+    frame: Frame = field(default_factory=Frame)
+    tally: FixedTally = field(default_factory=FixedTally)
     model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
     variables: PlanVariables = field(default_factory=PlanVariables)
     caps: dict[str, Caps] = field(default_factory=dict)
@@ -151,6 +154,13 @@ class PlanModel:
     )
     value_terms: list = field(default_factory=list)
     penalty_terms: list = field(default_factory=list)
+    change_terms: list = field(default_factory=list)
+    total_deviation: list = field(default_factory=list)
+
+    def is_free(self, mine_id: str) -> bool:
+        """Whether the mine's visits in the open months may change."""
+        free = self.frame.free_mines
+        return free is None or mine_id in free
 
     def new_bool(self, name: str) -> cp_model.IntVar:
         """Return a new boolean variable."""
@@ -164,7 +174,9 @@ class PlanModel:
         return self.model.new_int_var(0, upper, name)
 
 
-def build_model(scenario: Scenario, elastic: bool = False) -> PlanModel:
+def build_model(
+    scenario: Scenario, elastic: bool = False, frame: Frame | None = None
+) -> PlanModel:
     """Build the CP-SAT model of a scenario with every rule R4-R22.
 
     Parameters
@@ -173,17 +185,21 @@ def build_model(scenario: Scenario, elastic: bool = False) -> PlanModel:
         A validated scenario.
     elastic
         Let floors, joint minimums and re-checks fall short at a penalty.
+    frame
+        For a re-plan: the fixed visits, open months, changed caps and the
+        plan being adjusted (R23). ``None`` plans the whole year.
 
     Returns
     -------
     PlanModel
         The model, its variables and the objective terms.
     """
-    plan = PlanModel(scenario, elastic)
+    frame = frame or Frame()
+    plan = PlanModel(scenario, elastic, frame)
+    plan.tally = tally_fixed(scenario, _fixed_visits(frame))
     plan.caps = {
-        mine.mine_id: scenario.policy.caps(
-            mine.kind, mine.category, mine.regulator_id
-        )
+        mine.mine_id: frame.caps.get(mine.mine_id)
+        or scenario.policy.caps(mine.kind, mine.category, mine.regulator_id)
         for mine in scenario.mines
     }
     plan.capacity = {
@@ -206,7 +222,21 @@ def build_model(scenario: Scenario, elastic: bool = False) -> PlanModel:
     add_floors(plan)
     add_capacity(plan)
     add_objective(plan)
+    add_changes(plan)
     return plan
+
+
+def _fixed_visits(frame: Frame) -> tuple:
+    """Return the fixed visits, with the kept visits of mines not free."""
+    if frame.free_mines is None:
+        return frame.fixed
+
+    kept = tuple(
+        visit
+        for visit in frame.reference
+        if visit.kind != "company" and visit.target_id not in frame.free_mines
+    )
+    return frame.fixed + kept
 
 
 def _track(plan: PlanModel, mine: Mine, month: int, var, bodies) -> None:
@@ -222,9 +252,12 @@ def add_mine_visits(plan: PlanModel) -> None:
     """Create routine and joint visit variables where caps allow (R5-R7)."""
     variables = plan.variables
     for mine in plan.scenario.mines:
+        if not plan.is_free(mine.mine_id):
+            continue
+
         caps = plan.caps[mine.mine_id]
         reg, sup = mine.regulator_id, mine.supervisor_id
-        for month in MONTHS:
+        for month in plan.frame.months:
             if caps.regulator > 0:
                 var = plan.new_bool(f"regulator_visit[{mine.mine_id},{month}]")
                 variables.regulator_visit[mine.mine_id, month] = var
@@ -245,10 +278,13 @@ def add_mine_visits(plan: PlanModel) -> None:
 def add_rechecks(plan: PlanModel) -> None:
     """Each open major hazard gets one re-check after its deadline (R13)."""
     scenario = plan.scenario
+    open_months = set(plan.frame.months)
     for hazard in scenario.hazards:
         mine = scenario.mine(hazard.mine_id)
-        months = recheck_months(hazard, scenario.year)
-        if not months:
+        due = recheck_months(hazard, scenario.year)
+        months = [m for m in due if m in open_months]
+        done = hazard.hazard_id in plan.tally.rechecked
+        if not due or done or not plan.is_free(mine.mine_id):
             continue
 
         chosen = []
@@ -282,8 +318,12 @@ def add_special_visits(plan: PlanModel) -> None:
     scenario = plan.scenario
     for campaign in scenario.campaigns:
         chosen = []
+        months = [m for m in campaign.months if m in plan.frame.months]
         for mine in campaign_targets(scenario, campaign):
-            for month in campaign.months:
+            if not plan.is_free(mine.mine_id):
+                continue
+
+            for month in months:
                 key = (campaign.campaign_id, mine.mine_id, month)
                 var = plan.new_bool(
                     f"special_visit[{','.join(map(str, key))}]"
@@ -293,7 +333,8 @@ def add_special_visits(plan: PlanModel) -> None:
                 plan.uncapped_months[mine.mine_id].add(month)
                 chosen.append(var)
 
-        plan.model.add(sum(chosen) <= campaign.max_visits)
+        used = plan.tally.special[campaign.campaign_id]
+        plan.model.add(sum(chosen) <= max(campaign.max_visits - used, 0))
 
 
 def add_company_visits(plan: PlanModel) -> None:
@@ -302,13 +343,14 @@ def add_company_visits(plan: PlanModel) -> None:
     cap = scenario.policy.company_cap
     days = scenario.policy.company_visit_days
     for company in scenario.companies:
-        limit = min(cap, company.visits_wanted)
+        used = plan.tally.company[company.company_id]
+        limit = min(cap, company.visits_wanted) - used
         if limit <= 0:
             continue
 
         body = scenario.body(company.body_id)
         chosen = []
-        for month in MONTHS:
+        for month in plan.frame.months:
             name = f"company_visit[{company.company_id},{month}]"
             var = plan.new_bool(name)
             plan.variables.company_visit[company.company_id, month] = var
@@ -344,19 +386,28 @@ def add_caps(plan: PlanModel) -> None:
             if var is not None:
                 counted_rechecks[hazard.mine_id].append(var)
 
+    tally = plan.tally
     for mine in scenario.mines:
-        caps = plan.caps[mine.mine_id]
-        reg = regulator[mine.mine_id] + counted_rechecks[mine.mine_id]
-        sup = supervisor[mine.mine_id]
-        both = joint[mine.mine_id]
+        key = mine.mine_id
+        caps = plan.caps[key]
+        reg = regulator[key] + counted_rechecks[key]
+        sup = supervisor[key]
+        both = joint[key]
+
+        # Visits already made use up the cap but never break it (R23).
+        room = (
+            max(caps.regulator - tally.regulator[key], 0),
+            max(caps.supervisor - tally.supervisor[key], 0),
+            max(caps.total - tally.total[key], 0),
+        )
         if reg or both:
-            plan.model.add(sum(reg) + sum(both) <= caps.regulator)
+            plan.model.add(sum(reg) + sum(both) <= room[0])
 
         if sup or both:
-            plan.model.add(sum(sup) + sum(both) <= caps.supervisor)
+            plan.model.add(sum(sup) + sum(both) <= room[1])
 
         if reg or sup or both:
-            plan.model.add(sum(reg) + sum(sup) + sum(both) <= caps.total)
+            plan.model.add(sum(reg) + sum(sup) + sum(both) <= room[2])
 
 
 def _by_mine(variables: dict) -> dict[str, list]:
@@ -375,14 +426,16 @@ def add_spacing(plan: PlanModel) -> None:
     visit is one visit (R9).
     """
     gap = plan.scenario.policy.min_gap_months
-    for months in plan.visits_of_mine.values():
+    for mine_id, months in plan.visits_of_mine.items():
+        taken = plan.tally.months.get(mine_id, [])
         for start in MONTHS:
-            window = [
-                var
-                for month in range(start, min(start + gap, 13))
-                for var in months.get(month, ())
-            ]
-            if len(window) > 1:
+            span = range(start, min(start + gap, 13))
+            window = [var for month in span for var in months.get(month, ())]
+            if any(month in span for month in taken):
+                # A fixed visit already fills this window.
+                for var in window:
+                    plan.model.add(var == 0)
+            elif len(window) > 1:
                 plan.model.add_at_most_one(window)
 
 
@@ -401,17 +454,21 @@ def add_joint_minimum(plan: PlanModel) -> None:
         groups[scope, quarter_of(month)].append(var)
 
     scopes = _joint_scopes(scenario)
+    open_quarters = {quarter_of(month) for month in plan.frame.months}
     for scope in scopes:
         for quarter in QUARTERS:
+            # A quarter with no open month is a fact; status reports it.
+            need = minimum - plan.tally.joints[scope, quarter]
+            if quarter not in open_quarters or need <= 0:
+                continue
+
             chosen = groups.get((scope, quarter), [])
-            short = plan.shortfall(
-                f"joint_shortfall[{scope},{quarter}]", minimum
-            )
+            short = plan.shortfall(f"joint_shortfall[{scope},{quarter}]", need)
             if short is None:
-                plan.model.add(sum(chosen) >= minimum)
+                plan.model.add(sum(chosen) >= need)
             else:
                 plan.variables.joint_shortfall[scope, quarter] = short
-                plan.model.add(sum(chosen) + short >= minimum)
+                plan.model.add(sum(chosen) + short >= need)
 
 
 def _joint_scopes(scenario: Scenario) -> list[str]:
@@ -439,8 +496,12 @@ def add_floors(plan: PlanModel) -> None:
         "any": lambda m: regulator[m] + supervisor[m] + joint[m],
     }
     for mine in scenario.mines:
+        if not plan.is_free(mine.mine_id):
+            continue
+
         for side, visits_of in sides.items():
             floor = scenario.policy.floor_for(mine.kind, mine.category, side)
+            floor -= plan.tally.floor[mine.mine_id, side]
             if floor <= 0:
                 continue
 
@@ -467,7 +528,8 @@ def add_capacity(plan: PlanModel) -> None:
                 continue
 
             load = sum(cost * var for cost, var in terms)
-            limit = capacity[month - 1]
+            fixed = plan.tally.load[body.body_id, month]
+            limit = max(capacity[month - 1] - fixed, 0)
             plan.model.add(load <= limit)
             if limit > 0:
                 # Peak share of capacity, in per mille, evens out the load.
@@ -521,6 +583,9 @@ def _add_diminishing_value(plan, mine, months, value) -> None:
     slots = math.ceil(12 / plan.scenario.policy.min_gap_months)
     most = min(len(visits), slots, counted + uncounted)
     decay = plan.scenario.policy.weights.decay
+
+    # Fixed visits came first, so new ones continue down the decay.
+    done = plan.tally.visits[mine.mine_id]
     steps = []
     for k in range(1, most + 1):
         step = plan.new_bool(f"visit_count_reached[{mine.mine_id},{k}]")
@@ -534,7 +599,7 @@ def _add_diminishing_value(plan, mine, months, value) -> None:
     burden = plan.scenario.policy.weights.visit_burden * VALUE_SCALE
     plan.value_terms.append(
         sum(
-            round(value * decay**k - burden) * step
+            round(value * decay ** (k + done) - burden) * step
             for k, step in enumerate(steps)
         )
     )
@@ -555,13 +620,18 @@ def _add_quarter_evenness(plan, mine, months, value) -> None:
             for month in range(3 * quarter - 2, 3 * quarter + 1)
             for var in months.get(month, ())
         ]
-        if len(visits) < 2:
+        fixed = sum(
+            1
+            for month in plan.tally.months.get(mine.mine_id, ())
+            if quarter_of(month) == quarter
+        )
+        if len(visits) + fixed < 2 or not visits:
             continue
 
         extra = plan.model.new_int_var(
-            0, 2, f"quarter_extra_visits[{mine.mine_id},{quarter}]"
+            0, 3, f"quarter_extra_visits[{mine.mine_id},{quarter}]"
         )
-        plan.model.add(extra >= sum(visits) - 1)
+        plan.model.add(extra >= sum(visits) + fixed - 1)
         plan.penalty_terms.append(weight * extra)
 
 
@@ -583,3 +653,76 @@ def _penalty(plan: PlanModel) -> cp_model.LinearExpr | int:
     )
     big += VALUE_SCALE * 4 * len(plan.scenario.companies)
     return big * sum(shortfalls)
+
+
+def reference_keys(visits) -> set[tuple]:
+    """Return the model keys of planned visits, as the warm start uses."""
+    keys = set()
+    for visit in visits:
+        if visit.kind in ("routine", "joint"):
+            keys.add((visit.side, visit.target_id, visit.month))
+        elif visit.kind == "recheck":
+            keys.add(("recheck", visit.hazard_id, visit.month))
+        elif visit.kind == "special":
+            keys.add(
+                ("special", visit.campaign_id, visit.target_id, visit.month)
+            )
+        else:
+            keys.add(("company", visit.target_id, visit.month))
+
+    return keys
+
+
+def add_changes(plan: PlanModel) -> None:
+    """Count the changes from the plan being adjusted (R23).
+
+    Each visit added or removed is one change, so a visit moved to another
+    month counts two. Empty without a reference plan.
+    """
+    if not plan.frame.reference:
+        return
+
+    reference = reference_keys(plan.frame.reference)
+    for family, key, var in model_visit_variables(plan):
+        planned = (family, *key) in reference
+        plan.change_terms.append(1 - var if planned else var)
+
+    if plan.frame.approved_total is not None:
+        _add_total_deviation(plan)
+
+
+def model_visit_variables(plan: PlanModel):
+    """Yield ``(family, key, variable)`` for every visit variable."""
+    families = {
+        "regulator": plan.variables.regulator_visit,
+        "supervisor": plan.variables.supervisor_visit,
+        "joint": plan.variables.joint_visit,
+        "recheck": plan.variables.recheck_visit,
+        "special": plan.variables.special_visit,
+        "company": plan.variables.company_visit,
+    }
+    for family, variables in families.items():
+        for key, var in variables.items():
+            yield family, key, var
+
+
+def _add_total_deviation(plan: PlanModel) -> None:
+    """Measure how far capped visits stray from the approved total."""
+    scenario = plan.scenario
+    counted = [
+        *plan.variables.regulator_visit.values(),
+        *plan.variables.supervisor_visit.values(),
+        *plan.variables.joint_visit.values(),
+    ]
+    for (hazard_id, _), var in plan.variables.recheck_visit.items():
+        hazard = next(h for h in scenario.hazards if h.hazard_id == hazard_id)
+        if scenario.body(hazard.found_by).side != "supervisor":
+            counted.append(var)
+
+    fixed = sum(plan.tally.total.values())
+    target = plan.frame.approved_total - fixed
+    bound = len(counted) + abs(target)
+    over = plan.model.new_int_var(0, bound, "total_over_approved")
+    under = plan.model.new_int_var(0, bound, "total_under_approved")
+    plan.model.add(sum(counted) - over + under == target)
+    plan.total_deviation = [over, under]
