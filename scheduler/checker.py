@@ -104,7 +104,32 @@ class CheckReport:
         ]
 
 
-def check_plan(scenario: Scenario, visits: list[Visit]) -> CheckReport:
+@dataclass(frozen=True)
+class Adjustment:
+    """How a re-planned year is checked (R23).
+
+    Parameters
+    ----------
+    caps
+        Caps that replace the policy's for mines reclassified mid-year.
+    closed
+        Mines closed during the year: they need no floor or re-check.
+    open_from
+        First month the re-plan could change. Earlier months hold facts,
+        so gaps, capacity and joint quarters lying wholly before it are
+        not the plan's doing and are not counted against it.
+    """
+
+    caps: dict = field(default_factory=dict)
+    closed: frozenset[str] = frozenset()
+    open_from: int = 1
+
+
+def check_plan(
+    scenario: Scenario,
+    visits: list[Visit],
+    adjustment: Adjustment | None = None,
+) -> CheckReport:
     """Recount a plan against every rule and return what was found.
 
     Parameters
@@ -113,7 +138,11 @@ def check_plan(scenario: Scenario, visits: list[Visit]) -> CheckReport:
         The scenario the plan was made for.
     visits
         The visits as read back from ``plan.csv``.
+    adjustment
+        For a re-planned year: changed caps, closed mines and the first
+        month the re-plan could change.
     """
+    context = adjustment or Adjustment()
     report = CheckReport()
     _check_targets_and_teams(scenario, visits, report)
 
@@ -121,15 +150,15 @@ def check_plan(scenario: Scenario, visits: list[Visit]) -> CheckReport:
     # under R3; the other rules can only be recounted on the rest.
     visits = _known_visits(scenario, visits)
     mine_visits = [v for v in visits if v.kind != "company"]
-    _check_caps(scenario, mine_visits, report)
+    _check_caps(scenario, mine_visits, report, context)
     _check_company_cap(scenario, visits, report)
-    _check_joint_quarters(scenario, mine_visits, report)
-    _check_spacing(scenario, mine_visits, report)
-    _check_rechecks(scenario, mine_visits, report)
+    _check_joint_quarters(scenario, mine_visits, report, context)
+    _check_spacing(scenario, mine_visits, report, context)
+    _check_rechecks(scenario, mine_visits, report, context)
     _check_campaigns(scenario, mine_visits, report)
-    _check_capacity(scenario, visits, report)
+    _check_capacity(scenario, visits, report, context)
     _check_must_check(scenario, mine_visits, report)
-    _check_floors(scenario, mine_visits, report)
+    _check_floors(scenario, mine_visits, report, context)
     return report
 
 
@@ -229,7 +258,7 @@ def _counts(scenario, visit) -> bool:
     return found_by.side != "supervisor"
 
 
-def _check_caps(scenario, visits, report) -> None:
+def _check_caps(scenario, visits, report, context) -> None:
     """Recount each mine's capped visits per side and in total (R4-R9)."""
     sides = {body.body_id: body.side for body in scenario.bodies}
     total = Counter()
@@ -256,7 +285,7 @@ def _check_caps(scenario, visits, report) -> None:
         supervisor[visit.target_id] += "supervisor" in visit_sides
 
     for mine in scenario.mines:
-        caps = scenario.policy.caps(
+        caps = context.caps.get(mine.mine_id) or scenario.policy.caps(
             mine.kind, mine.category, mine.regulator_id
         )
         label = f"mine {mine.mine_id} ({mine.kind} {mine.category})"
@@ -299,7 +328,7 @@ def _check_company_cap(scenario, visits, report) -> None:
             )
 
 
-def _check_joint_quarters(scenario, visits, report) -> None:
+def _check_joint_quarters(scenario, visits, report, context) -> None:
     """Each scope holds the joint minimum in every quarter (R10)."""
     minimum = scenario.policy.joint_minimum
     coal = [mine for mine in scenario.mines if mine.is_coal]
@@ -323,6 +352,9 @@ def _check_joint_quarters(scenario, visits, report) -> None:
 
     for scope in scopes:
         for quarter in (1, 2, 3, 4):
+            if 3 * quarter < context.open_from:
+                continue
+
             report.count("R10")
             if held[scope, quarter] < minimum:
                 report.breach(
@@ -332,7 +364,7 @@ def _check_joint_quarters(scenario, visits, report) -> None:
                 )
 
 
-def _check_spacing(scenario, visits, report) -> None:
+def _check_spacing(scenario, visits, report, context) -> None:
     """Visits to one mine lie at least the minimum gap apart (R11)."""
     gap = scenario.policy.min_gap_months
     months = defaultdict(list)
@@ -343,7 +375,7 @@ def _check_spacing(scenario, visits, report) -> None:
         report.count("R11")
         taken.sort()
         for before, after in zip(taken, taken[1:], strict=False):
-            if after - before < gap:
+            if after - before < gap and after >= context.open_from:
                 report.breach(
                     "R11",
                     f"mine {mine_id}: visits in months {before} and "
@@ -360,7 +392,7 @@ def _first_recheck_month(hazard, year) -> int | None:
     return 1 if day.year < year else day.month
 
 
-def _check_rechecks(scenario, visits, report) -> None:
+def _check_rechecks(scenario, visits, report, context) -> None:
     """Each major hazard is re-checked once, after its deadline (R12, R13)."""
     hazards = {hazard.hazard_id: hazard for hazard in scenario.hazards}
     done = defaultdict(list)
@@ -381,6 +413,9 @@ def _check_rechecks(scenario, visits, report) -> None:
         done[hazard.hazard_id].append(visit)
 
     for hazard in scenario.hazards:
+        if hazard.mine_id in context.closed:
+            continue
+
         first = _first_recheck_month(hazard, scenario.year)
         if first is None:
             for visit in done[hazard.hazard_id]:
@@ -490,7 +525,7 @@ def _capacity(body, workdays, reserve) -> list[float]:
     ]
 
 
-def _check_capacity(scenario, visits, report) -> None:
+def _check_capacity(scenario, visits, report, context) -> None:
     """No body plans more person-days in a month than it has (R17)."""
     load = defaultdict(float)
     for visit in visits:
@@ -502,7 +537,7 @@ def _check_capacity(scenario, visits, report) -> None:
     reserve = scenario.policy.reserve_share
     for body in scenario.bodies:
         capacity = _capacity(body, scenario.workdays, reserve)
-        for month in range(1, 13):
+        for month in range(context.open_from, 13):
             report.count("R17")
             used = load[body.body_id, month]
             if used > capacity[month - 1] + 1e-6:
@@ -533,7 +568,7 @@ def _check_must_check(scenario, visits, report) -> None:
             )
 
 
-def _check_floors(scenario, visits, report) -> None:
+def _check_floors(scenario, visits, report, context) -> None:
     """Each mine gets at least its policy floor per side."""
     sides = {body.body_id: body.side for body in scenario.bodies}
     got = Counter()
@@ -548,6 +583,9 @@ def _check_floors(scenario, visits, report) -> None:
         got[visit.target_id, "any"] += 1
 
     for mine in scenario.mines:
+        if mine.mine_id in context.closed:
+            continue
+
         for side in ("regulator", "supervisor", "any"):
             floor = scenario.policy.floor_for(mine.kind, mine.category, side)
             if floor <= 0:

@@ -41,6 +41,8 @@ class Frame:
     free_mines
         Mines whose open-month visits may change; ``None`` for all. Other
         mines keep their reference visits.
+    closed
+        Mines closed during the year: no further visit, no floor.
     """
 
     fixed: tuple[Visit, ...] = ()
@@ -49,6 +51,7 @@ class Frame:
     reference: tuple[Visit, ...] = ()
     approved_total: int | None = None
     free_mines: frozenset[str] | None = None
+    closed: frozenset[str] = frozenset()
 
 
 @dataclass

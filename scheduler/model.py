@@ -159,6 +159,9 @@ class PlanModel:
 
     def is_free(self, mine_id: str) -> bool:
         """Whether the mine's visits in the open months may change."""
+        if mine_id in self.frame.closed:
+            return False
+
         free = self.frame.free_mines
         return free is None or mine_id in free
 
@@ -234,7 +237,9 @@ def _fixed_visits(frame: Frame) -> tuple:
     kept = tuple(
         visit
         for visit in frame.reference
-        if visit.kind != "company" and visit.target_id not in frame.free_mines
+        if visit.kind != "company"
+        and visit.target_id not in frame.free_mines
+        and visit.target_id not in frame.closed
     )
     return frame.fixed + kept
 

@@ -289,7 +289,7 @@ def _complete_warm_start(plan: PlanModel, seed: int):
     return solver, status
 
 
-def _person_days(scenario: Scenario, bodies, days: float) -> float:
+def visit_person_days(scenario: Scenario, bodies, days: float) -> float:
     """Return the person-days of a visit, all bodies together."""
     teams = sum(max(scenario.body(b).team_size, 2) for b in bodies)
     return round(teams * days, 4)
@@ -361,7 +361,9 @@ def _mine_visit(scenario, mine_id: str, month: int, side: str) -> Visit:
         body_ids=bodies,
         side=side,
         counts_toward_caps=True,
-        person_days=_person_days(scenario, bodies, visit_days(mine, scenario)),
+        person_days=visit_person_days(
+            scenario, bodies, visit_days(mine, scenario)
+        ),
         must_check=must_check(mine, kind),
     )
 
@@ -376,7 +378,7 @@ def _one_body_visit(scenario, mine, body_id: str, month: int, **fields):
         target_name=mine.name,
         body_ids=(body_id,),
         side=body.side,
-        person_days=_person_days(scenario, (body_id,), days),
+        person_days=visit_person_days(scenario, (body_id,), days),
         **fields,
     )
 
@@ -424,7 +426,7 @@ def _company_visit(scenario, company, month: int) -> Visit:
         body_ids=(body.body_id,),
         side=body.side,
         counts_toward_caps=True,
-        person_days=_person_days(scenario, (body.body_id,), days),
+        person_days=visit_person_days(scenario, (body.body_id,), days),
         must_check=REGULAR_ITEMS,
     )
 
