@@ -119,9 +119,27 @@ def main() -> None:
     show_default=True,
     help="Write the filing package (workbook, documents, charts).",
 )
+@click.option(
+    "--workspace",
+    type=click.Path(file_okay=False),
+    help="Also store the plan as a draft version in this workspace.",
+)
+@click.option("--author", default="", help="Who made the plan (workspace).")
+@click.option("--reason", default="", help="Why the plan was made.")
 @click.option("--quiet", is_flag=True, help="Show warnings and errors only.")
 def plan(
-    scenario, out, time_limit, seed, workers, strict, lang, package, quiet
+    scenario,
+    out,
+    time_limit,
+    seed,
+    workers,
+    strict,
+    lang,
+    package,
+    workspace,
+    author,
+    reason,
+    quiet,
 ):
     """Plan SCENARIO for its year and write the plan to --out."""
     from scheduler.output import filing_package_writer, write_plan_folder
@@ -187,6 +205,26 @@ def plan(
         click.echo(f"  shortfall: {item.message}")
 
     click.echo(f"Checker: no violation of any rule. Files in {out}")
+    if workspace:
+        _store_version(workspace, scenario, out, author, reason)
+
+
+def _store_version(workspace, scenario, out, author, reason) -> None:
+    """Store a new plan as a draft version of a workspace (R25)."""
+    from scheduler.cli_workspace import login_name, opened_workspace
+
+    with opened_workspace(workspace) as space:
+        version = space.add_version(
+            Path(scenario),
+            Path(out),
+            author or login_name(),
+            reason or "annual plan",
+        )
+
+    click.echo(
+        f"Stored as version {version} (draft) in {workspace}; file it "
+        f"with: minesched file {version} --workspace {workspace}"
+    )
 
 
 def _report_no_plan(result) -> None:
@@ -224,8 +262,11 @@ def check(scenario, plan_dir):
 
         sys.exit(2)
 
+    from scheduler.year import adjusted
+
     elastic = _plan_mode(folder) == "elastic"
-    report = check_plan(data, visits)
+    data, adjustment = _adjusted_or_exit(adjusted, data, folder)
+    report = check_plan(data, visits, adjustment)
     for row in report.rule_rows():
         click.echo(
             f"  {row['rule']:<6} {row['clause']:<12} {row['title']:<52} "
@@ -243,6 +284,18 @@ def check(scenario, plan_dir):
         sys.exit(1)
 
     click.echo(f"No violation in {len(visits)} visits.")
+
+
+def _adjusted_or_exit(adjusted, data, folder: Path):
+    """Apply a re-plan's changes file again, or exit 2 if it is broken."""
+    try:
+        return adjusted(data, folder)
+    except ScenarioError as err:
+        click.echo(f"Error: the changes file in {folder} is broken:", err=True)
+        for issue in err.issues:
+            click.echo(f"  - {issue}", err=True)
+
+        sys.exit(2)
 
 
 def _plan_mode(folder: Path) -> str:
@@ -334,6 +387,24 @@ def demo(mines, out, seed, year):
     _setup_logging(quiet=False)
     folder = write_province(Path(out), mines, seed=seed, year=year)
     click.echo(f"Wrote a province of {mines} mines to {folder}")
+
+
+def _register_year_commands() -> None:
+    """Add the commands that run the year from a workspace (R23-R25)."""
+    from scheduler import cli_workspace, cli_year
+
+    for command in (
+        cli_workspace.init,
+        cli_workspace.record,
+        cli_workspace.history,
+        cli_workspace.file_command,
+        cli_year.status,
+        cli_year.replan,
+    ):
+        main.add_command(command)
+
+
+_register_year_commands()
 
 
 if __name__ == "__main__":

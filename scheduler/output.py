@@ -17,7 +17,7 @@ from pathlib import Path
 
 from models.plan import plan_csv_text, read_plan_csv
 from models.records import Scenario
-from scheduler.checker import CheckReport, check_plan
+from scheduler.checker import Adjustment, CheckReport, check_plan
 from scheduler.solve import PlanResult
 from scheduler.summary import build_summary
 
@@ -47,6 +47,7 @@ def write_plan_folder(
     log_text: Callable[[], str],
     extra: Callable[[Path, dict, CheckReport], None] | None = None,
     scenario_path: str = "",
+    adjustment: tuple[Adjustment, dict] | None = None,
 ) -> tuple[dict, CheckReport]:
     """Write and check a plan folder.
 
@@ -66,6 +67,9 @@ def write_plan_folder(
     scenario_path
         Where the scenario folder is, recorded so that the plan can be
         reported on later.
+    adjustment
+        For a re-plan: how the checker counts it, and the ``adjustment``
+        section of its summary (R23).
 
     Returns
     -------
@@ -80,8 +84,12 @@ def write_plan_folder(
         plan_path.write_bytes(
             plan_csv_text(list(result.visits)).encode("utf-8-sig")
         )
-        report = check_plan(scenario, read_plan_csv(plan_path))
+        rules = adjustment[0] if adjustment else None
+        report = check_plan(scenario, read_plan_csv(plan_path), rules)
         summary = build_summary(scenario, result, scenario_path)
+        if adjustment:
+            summary["adjustment"] = adjustment[1]
+
         elastic = result.mode == "elastic"
         summary["check"] = check_json(report, elastic)
         if report.hard_violations(elastic):
@@ -123,8 +131,11 @@ def rewrite_package(
 
     The plan is checked first; with a hard violation nothing is written.
     """
+    from scheduler.year import adjusted
+
+    scenario, rules = adjusted(scenario, plan_dir)
     visits = read_plan_csv(plan_dir / "plan.csv")
-    report = check_plan(scenario, visits)
+    report = check_plan(scenario, visits, rules)
     summary = json.loads((plan_dir / "summary.json").read_text("utf-8"))
     if report.hard_violations(summary.get("mode") == "elastic"):
         return report

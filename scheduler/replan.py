@@ -196,23 +196,62 @@ def _frozen(reference, facts, months) -> list[Visit]:
     ]
 
 
-def _affected(scenario: Scenario, changes: Changes) -> set[str]:
-    """Return the mines a change touches, and the mines of their bodies.
+def _changed_mines(scenario: Scenario, changes: Changes) -> set[str]:
+    """Return the mines a change touches directly.
 
-    The mines of an affected mine's regulator are included so that a
-    visit taken from one mine can go to another of the same body.
+    A body whose officers change shares its new capacity among all its
+    mines, so they are all touched; so are a new campaign's targets.
     """
     mines = {c.mine_id for c in changes.category_changes}
     mines |= {m.mine_id for m in changes.mines_added}
     mines |= {h.mine_id for h in changes.hazards}
-    bodies = {scenario.mine(m).regulator_id for m in mines}
-    bodies |= {c.body_id for c in changes.officers}
+    bodies = {c.body_id for c in changes.officers}
     bodies |= {c.body_id for c in changes.campaigns}
-    for mine in scenario.mines:
-        if mine.regulator_id in bodies or mine.supervisor_id in bodies:
-            mines.add(mine.mine_id)
+    return mines | _mines_of(scenario, bodies)
 
-    return mines
+
+def _mines_of(scenario: Scenario, bodies: set[str]) -> set[str]:
+    """Return the mines a regulator or supervisor body oversees."""
+    return {
+        mine.mine_id
+        for mine in scenario.mines
+        if mine.regulator_id in bodies or mine.supervisor_id in bodies
+    }
+
+
+def _diverged(filed, facts, first_open: int) -> set[str]:
+    """Return the mines whose inspections so far differ from the plan.
+
+    A visit missed or made outside the plan changes what the rest of the
+    year needs (floors, caps, gaps), so such a mine is re-planned too.
+    """
+
+    def done(visits) -> Counter:
+        return Counter(
+            (v.target_id, v.month, v.kind, v.side)
+            for v in visits
+            if v.month < first_open and v.kind != "company"
+        )
+
+    planned, made = done(filed), done(facts)
+    return {key[0] for key in (planned - made) + (made - planned)}
+
+
+def _neighbourhoods(
+    scenario: Scenario, changes: Changes, diverged: set[str]
+) -> list:
+    """Return the sets of mines to re-plan, smallest first.
+
+    First only the mines a change touches or whose year so far differs
+    from the plan; then every mine of their bodies, so a visit taken from
+    one mine can go to another of the same body; then the whole province.
+    """
+    changed = _changed_mines(scenario, changes) | diverged
+    bodies = {scenario.mine(m).regulator_id for m in changed}
+    bodies |= {scenario.mine(m).supervisor_id for m in changed} - {None}
+    wider = changed | _mines_of(scenario, bodies)
+    stages = [frozenset(changed), frozenset(wider), None]
+    return [s for i, s in enumerate(stages) if s not in stages[:i]]
 
 
 def replan(
@@ -255,6 +294,7 @@ def replan(
         v for v in filed if v.month >= first_open and v.target_id not in closed
     )
     caps = _caps_with_facts(new_scenario, caps, facts)
+    frozen = _within_caps(new_scenario, caps, facts, frozen)
     approved = counted_total(filed)
     frame = Frame(
         fixed=tuple(facts) + tuple(frozen),
@@ -262,14 +302,31 @@ def replan(
         caps=caps,
         reference=reference,
         approved_total=approved,
-        free_mines=frozenset(_affected(new_scenario, changes)),
         closed=closed,
     )
-    result = _solve_frame(new_scenario, frame, options.solve)
-    if result.status == "infeasible" and frame.free_mines is not None:
-        logger.info("no plan changes only the affected mines; widening")
-        frame = replace(frame, free_mines=None)
-        result = _solve_frame(new_scenario, frame, options.solve)
+    result = None
+    diverged = _diverged(filed, facts, first_open)
+    for free in _neighbourhoods(new_scenario, changes, diverged):
+        # The whole province is only worth its time when nothing smaller
+        # gave a plan at all.
+        if free is None and result is not None and result.has_plan:
+            break
+
+        attempt = _solve_frame(
+            new_scenario, replace(frame, free_mines=free), options.solve
+        )
+        if result is None or (attempt.has_plan and not result.has_plan):
+            result = attempt
+
+        if attempt.has_plan and counted_total(attempt.visits) == approved:
+            result = attempt
+            break
+
+        logger.info(
+            "re-planning %s mine(s) %s; widening",
+            "all" if free is None else len(free),
+            "found no plan" if not attempt.has_plan else "changes the total",
+        )
 
     adjustment = Adjustment(caps=caps, closed=closed, open_from=first_open)
     new_total = counted_total(result.visits)
@@ -281,16 +338,7 @@ def replan(
 
 def _caps_with_facts(scenario, caps, facts) -> dict[str, Caps]:
     """Raise changed caps to what was already done (never retroactive)."""
-    sides = {body.body_id: body.side for body in scenario.bodies}
-    done = Counter()
-    for visit in facts:
-        if not visit.counts_toward_caps or visit.kind == "company":
-            continue
-
-        visit_sides = {sides[b] for b in visit.body_ids}
-        done[visit.target_id, "total"] += 1
-        for side in visit_sides:
-            done[visit.target_id, side] += 1
+    done = _side_counts(scenario, facts)
 
     return {
         mine_id: Caps(
@@ -300,6 +348,38 @@ def _caps_with_facts(scenario, caps, facts) -> dict[str, Caps]:
         )
         for mine_id, cap in caps.items()
     }
+
+
+def _within_caps(scenario, caps, facts, frozen) -> list[Visit]:
+    """Drop kept visits of mines whose new caps they would break.
+
+    A visit being prepared is kept only while the rules allow it; a mine
+    reclassified to a lower cap may already have used it (R5-R7, R23).
+    """
+    counted = _side_counts(scenario, facts + frozen)
+    over = {
+        mine_id
+        for mine_id, cap in caps.items()
+        if counted[mine_id, "total"] > cap.total
+        or counted[mine_id, "regulator"] > cap.regulator
+        or counted[mine_id, "supervisor"] > cap.supervisor
+    }
+    return [visit for visit in frozen if visit.target_id not in over]
+
+
+def _side_counts(scenario, visits) -> Counter:
+    """Count capped visits per mine: in total and per side (R9)."""
+    sides = {body.body_id: body.side for body in scenario.bodies}
+    counts = Counter()
+    for visit in visits:
+        if not visit.counts_toward_caps or visit.kind == "company":
+            continue
+
+        counts[visit.target_id, "total"] += 1
+        for side in {sides[b] for b in visit.body_ids}:
+            counts[visit.target_id, side] += 1
+
+    return counts
 
 
 def _notes(changes, approved, new_total, result) -> tuple[str, ...]:
@@ -354,6 +434,7 @@ def _solve_frame(
         plan.model.add_hint(var, solver.boolean_value(var))
 
     plan.model.maximize(sum(plan.value_terms) - sum(plan.penalty_terms))
+    first = solver
     solver = solver_for(
         replace(options, time_limit=options.time_limit / 2), seed
     )
@@ -361,17 +442,22 @@ def _solve_frame(
     status = STATUS_NAMES.get(code, "unknown")
     logger.info("best value with %d change(s): %s", fewest, status)
     if status not in ("optimal", "feasible"):
-        return _no_plan(scenario, frame, options, status, seed)
+        # The fewest-changes plan is a plan too; keep it, without a bound.
+        solver, status = first, "feasible"
 
     visits = list(_kept(frame)) + extract_visits(plan, solver)
-    objective = solver.objective_value / VALUE_SCALE
-    bound = solver.best_objective_bound / VALUE_SCALE
+    objective = bound = gap = None
+    if solver is not first:
+        objective = round(solver.objective_value / VALUE_SCALE, 3)
+        bound = round(solver.best_objective_bound / VALUE_SCALE, 3)
+        gap = round(abs(bound - objective) / max(abs(objective), 1e-9), 6)
+
     return PlanResult(
         status=status,
         visits=tuple(number_visits(visits)),
-        objective=round(objective, 3),
-        best_bound=round(bound, 3),
-        gap=round(abs(bound - objective) / max(abs(objective), 1e-9), 6),
+        objective=objective,
+        best_bound=bound,
+        gap=gap,
         solve_seconds=time.perf_counter() - start,
         seed=seed,
         workers=options.workers,
@@ -420,10 +506,18 @@ def _no_plan(scenario, frame, options, status, seed) -> PlanResult:
     explanation: tuple[str, ...] = ()
     if status == "infeasible":
         explanation = (
-            "No re-plan keeps every rule with the facts and kept visits "
-            "fixed. Run with --elastic to see which floors, joint "
-            "minimums or re-checks fall short.",
+            "No re-plan keeps every rule with the inspections done and "
+            "the kept visits fixed.",
         )
+        if not options.elastic:
+            elastic = _solve_frame(
+                scenario, frame, replace(options, elastic=True)
+            )
+            explanation += (
+                "The smallest relaxation the elastic re-plan finds (run "
+                "with --elastic to plan with it):",
+                *(f"  - {item.message}" for item in elastic.shortfalls),
+            )
 
     return PlanResult(
         status=status,

@@ -36,6 +36,7 @@ from models.plan import Visit
 from models.records import CATEGORIES, Scenario, quarter_of
 from scheduler.report.labels import LABELS, label
 from scheduler.report.workbook import (
+    adjustment_lines,
     body_month_visits,
     caps_table_rows,
     caps_text,
@@ -78,6 +79,7 @@ NUMERALS = "一二三四五六七八九十"
 
 TEXT: dict[str, tuple[str, str]] = {
     "suffix.approval": ("（报批稿）", " (for approval)"),
+    "suffix.adjusted": ("（调整稿）", " (adjusted)"),
     "title": (
         "{name}{year}年度矿山安全执法检查计划",
         "{name}: mine safety inspection plan for {year}",
@@ -655,6 +657,7 @@ def write_document(
     check_rows: list[dict],
     charts: dict[str, Path],
     lang: str = "zh",
+    adjusts: dict | None = None,
 ) -> Path:
     """Write the plan for approval, 计划（报批稿）.docx.
 
@@ -675,6 +678,11 @@ def write_document(
         PNG charts by key, embedded 15 cm wide in the arrangement.
     lang
         ``"zh"`` (the default) or ``"en"``.
+    adjusts
+        For a re-filed plan (R23), the filed version it adjusts:
+        ``version``, ``filed`` and ``as_of`` (``YYYY-MM-DD``). The title
+        then reads 计划（调整稿） and a paragraph after it states what is
+        adjusted. ``None`` (the default) for a first filing.
 
     Returns
     -------
@@ -684,7 +692,7 @@ def write_document(
     doc = OfficialDocument(lang)
     title = plan_title(scenario, lang)
     doc.centred(text("doc_number", lang))
-    doc.title(title + text("suffix.approval", lang))
+    _title(doc, title, adjusts)
     doc.paragraph(text("intro", lang))
 
     _basis(doc, scenario, summary, check_rows)
@@ -700,6 +708,16 @@ def write_document(
     path = doc.save(Path(path))
     logger.info("document: %d charts in %s", len(charts), path)
     return path
+
+
+def _title(doc, title: str, adjusts: dict | None) -> None:
+    """Write the title, marked as adjusted for a re-filed plan (R23)."""
+    if adjusts is None:
+        doc.title(title + text("suffix.approval", doc.lang))
+        return
+
+    doc.title(title + text("suffix.adjusted", doc.lang))
+    doc.paragraph("".join(adjustment_lines(adjusts, doc.lang)))
 
 
 def _basis(doc, scenario, summary, check_rows) -> None:

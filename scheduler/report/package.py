@@ -16,7 +16,11 @@ from models.records import Scenario
 from scheduler.report.document import write_document
 from scheduler.report.figures import render_charts
 from scheduler.report.public import write_public
-from scheduler.report.workbook import check_lang, write_workbook
+from scheduler.report.workbook import (
+    adjustment_lines,
+    check_lang,
+    write_workbook,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +41,7 @@ def write_package(
     summary: dict,
     check_rows: list[dict],
     lang: str = "zh",
+    adjusts: dict | None = None,
 ) -> list[Path]:
     """Write the filing package of a plan into a folder.
 
@@ -55,14 +60,32 @@ def write_package(
         The checker's rows: rule, clause, title, checked, violations.
     lang
         ``"zh"`` (Chinese file names and text, the default) or ``"en"``.
+    adjusts
+        For a plan filed again after mines or categories changed (R23),
+        the filed version it adjusts: ``{"version": id, "filed":
+        "YYYY-MM-DD", "as_of": "YYYY-MM-DD"}``. The document's title
+        then reads 计划（调整稿） and the document and the workbook's
+        编制说明 state the version adjusted and that inspections done
+        before the as-of date stay as facts. ``None`` (the default) for
+        a first filing.
 
     Returns
     -------
     list[Path]
         Every file written: the charts, the workbook, the document and
         the two files of the public version.
+
+    Raises
+    ------
+    ValueError
+        If the language is unknown, or ``adjusts`` lacks a key or holds
+        a date that is not ``YYYY-MM-DD``; nothing is written then.
     """
     check_lang(lang)
+    if adjusts is not None:
+        # A malformed mark is refused before any file is written.
+        adjustment_lines(adjusts, lang)
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     names = FILE_NAMES[lang]
@@ -80,6 +103,7 @@ def write_package(
         summary,
         check_rows,
         lang,
+        adjusts,
     )
 
     logger.info("writing the document for approval…")
@@ -91,6 +115,7 @@ def write_package(
         check_rows,
         charts,
         lang,
+        adjusts,
     )
 
     logger.info("writing the public version…")

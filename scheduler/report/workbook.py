@@ -140,6 +140,21 @@ WORDS: dict[str, tuple[str, str]] = {
     "note.reserve": ("预留执法力量比例", "Reserve share"),
     "note.method": ("检查方式", "Method"),
     "note.shortfall": ("未满足事项", "Shortfall"),
+    # The adjustment mark of a re-filed plan (R23).
+    "note.adjusts": ("调整说明", "Adjustment"),
+    "note.as_of": ("已实施检查", "Inspections done"),
+    "adjusts.filed": (
+        "本计划是对{filed}报送的计划（版本{version}）的调整稿，因矿山或"
+        "其分类发生变化，依据R23（《通知》第一条）调整后重新报批。",
+        "This plan adjusts version {version} of the plan, filed on "
+        "{filed}; it is adjusted and filed again because mines or their "
+        "categories changed (R23, §1).",
+    ),
+    "adjusts.facts": (
+        "{as_of}前已实施的检查作为事实保留，不作调整（R23）。",
+        "Inspections done before {as_of} are facts and are kept as they "
+        "were (R23).",
+    ),
 }
 
 # Chinese titles of the checker's rules (scheduler.checker.RULE_TITLES);
@@ -223,6 +238,67 @@ def safe_text(value: str) -> str:
         return "'" + value
 
     return value
+
+
+ADJUSTS_KEYS = ("version", "filed", "as_of")
+
+
+def date_text(value: date | str, lang: str) -> str:
+    """Return a date as written in a filing: ``2027年4月1日`` or ISO.
+
+    Parameters
+    ----------
+    value
+        A date, or its ISO text ``YYYY-MM-DD``.
+    lang
+        ``"zh"`` or ``"en"``.
+
+    Raises
+    ------
+    ValueError
+        If the text is not an ISO date.
+    """
+    day = value if isinstance(value, date) else date.fromisoformat(value)
+    if lang == "zh":
+        return f"{day.year}年{day.month}月{day.day}日"
+
+    return day.isoformat()
+
+
+def adjustment_lines(adjusts: dict, lang: str) -> list[str]:
+    """Return the two sentences that mark a plan as adjusted (R23).
+
+    Parameters
+    ----------
+    adjusts
+        The filed version adjusted: ``version`` (its id), ``filed`` and
+        ``as_of`` (dates, ``YYYY-MM-DD``).
+    lang
+        ``"zh"`` or ``"en"``.
+
+    Returns
+    -------
+    list[str]
+        What version is adjusted and why; that inspections done before
+        the as-of date are kept as facts.
+
+    Raises
+    ------
+    ValueError
+        If a key is missing or a date is not ``YYYY-MM-DD``.
+    """
+    missing = [key for key in ADJUSTS_KEYS if key not in adjusts]
+    if missing:
+        msg = "adjusts lacks " + ", ".join(missing) + "."
+        raise ValueError(msg)
+
+    filed = word("adjusts.filed", lang).format(
+        filed=date_text(adjusts["filed"], lang), version=adjusts["version"]
+    )
+    facts = word("adjusts.facts", lang).format(
+        as_of=date_text(adjusts["as_of"], lang)
+    )
+    return [filed, facts]
 
 
 def display_width(value) -> int:
@@ -899,6 +975,7 @@ def write_workbook(
     summary: dict,
     check_rows: list[dict],
     lang: str = "zh",
+    adjusts: dict | None = None,
 ) -> Path:
     """Write the filing workbook of a plan.
 
@@ -917,6 +994,10 @@ def write_workbook(
         The checker's rows: rule, clause, title, checked, violations.
     lang
         ``"zh"`` (Chinese sheets, the default) or ``"en"``.
+    adjusts
+        For a re-filed plan (R23), the filed version it adjusts:
+        ``version``, ``filed`` and ``as_of``; 编制说明 then states them.
+        ``None`` (the default) for a first filing.
 
     Returns
     -------
@@ -926,7 +1007,7 @@ def write_workbook(
     check_lang(lang)
     path = Path(path)
     book = TableBook(scenario.name, datetime(scenario.year, 1, 1))
-    _notes_sheet(book, scenario, visits, summary, lang)
+    _notes_sheet(book, scenario, visits, summary, lang, adjusts)
     _capacity_sheet(book, summary, lang)
     _visits_sheet(book, scenario, visits, lang)
     _mines_sheet(book, scenario, visits, lang)
@@ -946,10 +1027,14 @@ def write_workbook(
     return path
 
 
-def _notes_sheet(book, scenario, visits, summary, lang) -> None:
+def _notes_sheet(book, scenario, visits, summary, lang, adjusts) -> None:
     """Write 编制说明: the run, the data and the policy with its rules."""
     sheet = book.sheet(word("sheet.notes", lang), columns("notes", lang))
-    sheet.table(_notes_rows(scenario, visits, summary, lang))
+    rows = _notes_rows(scenario, visits, summary, lang)
+    if adjusts is not None:
+        rows[1:1] = _adjusts_rows(adjusts, lang)
+
+    sheet.table(rows)
 
     caps_columns = columns("caps", lang)
     sheet.blank()
@@ -983,6 +1068,15 @@ def _notes_rows(scenario, visits, summary, lang) -> list[list]:
     ]
     named = [[word(key, lang), value, basis] for key, value, basis in rows]
     return named + _shortfall_rows(summary, lang)
+
+
+def _adjusts_rows(adjusts: dict, lang: str) -> list[list]:
+    """Return the lines of a re-filed plan's mark, cited to R23."""
+    filed, facts = adjustment_lines(adjusts, lang)
+    return [
+        [word("note.adjusts", lang), filed, "R23 §1"],
+        [word("note.as_of", lang), facts, "R23 §1"],
+    ]
 
 
 def _policy_rows(policy, lang) -> list[tuple]:
