@@ -219,7 +219,7 @@ def _mines_of(scenario: Scenario, bodies: set[str]) -> set[str]:
     }
 
 
-def _diverged(filed, facts, first_open: int) -> set[str]:
+def _diverged(filed, facts, before_month: int) -> set[str]:
     """Return the mines whose inspections so far differ from the plan.
 
     A visit missed or made outside the plan changes what the rest of the
@@ -230,7 +230,7 @@ def _diverged(filed, facts, first_open: int) -> set[str]:
         return Counter(
             (v.target_id, v.month, v.kind, v.side)
             for v in visits
-            if v.month < first_open and v.kind != "company"
+            if v.month < before_month and v.kind != "company"
         )
 
     planned, made = done(filed), done(facts)
@@ -305,7 +305,7 @@ def replan(
         closed=closed,
     )
     result = None
-    diverged = _diverged(filed, facts, first_open)
+    diverged = _diverged(filed, facts, options.as_of.month)
     for free in _neighbourhoods(new_scenario, changes, diverged):
         # The whole province is only worth its time when nothing smaller
         # gave a plan at all.
