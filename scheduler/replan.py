@@ -45,6 +45,7 @@ from scheduler.solve import (
     solver_for,
     visit_person_days,
 )
+from scheduler.warmstart import add_hints
 
 logger = logging.getLogger(__name__)
 
@@ -405,9 +406,7 @@ def _solve_frame(
     """Solve a framed model: fewest changes first, then best value."""
     start = time.perf_counter()
     plan = build_model(scenario, elastic=options.elastic, frame=frame)
-    reference = reference_keys(frame.reference)
-    for family, key, var in model_visit_variables(plan):
-        plan.model.add_hint(var, (family, *key) in reference)
+    add_hints(plan, reference_keys(frame.reference))
 
     logger.info(
         "re-plan model built in %.1f s: %d variables",

@@ -236,6 +236,11 @@ def _solve_once(
         solve_seconds=seconds,
     )
     if status == "unknown":
+        logger.warning(
+            "the solver found no plan within the time limit; checking the "
+            "greedy warm start instead (raise --time-limit for a better "
+            "plan)"
+        )
         solver, status = _complete_warm_start(plan, seed)
         common["source"] = "warm start"
 
@@ -271,10 +276,6 @@ def _complete_warm_start(plan: PlanModel, seed: int):
     Used when the solver found no plan in its time limit: the greedy plan
     is still a plan if the model accepts it, though with no bound.
     """
-    logger.warning(
-        "the solver found no plan within the time limit; checking the "
-        "greedy warm start instead (raise --time-limit for a better plan)"
-    )
     solver = cp_model.CpSolver()
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = 1

@@ -18,6 +18,7 @@ from scheduler.model import (
     PlanModel,
     campaign_targets,
     mine_value,
+    model_visit_variables,
     recheck_months,
     visit_cost,
     visit_days,
@@ -244,17 +245,8 @@ def _place_campaigns(plan: PlanModel, state: _State) -> None:
 
 def add_hints(plan: PlanModel, chosen: set) -> None:
     """Hint every visit variable of the model with the greedy plan."""
-    families = {
-        "regulator": plan.variables.regulator_visit,
-        "supervisor": plan.variables.supervisor_visit,
-        "joint": plan.variables.joint_visit,
-        "recheck": plan.variables.recheck_visit,
-        "special": plan.variables.special_visit,
-        "company": plan.variables.company_visit,
-    }
-    for family, variables in families.items():
-        for key, var in variables.items():
-            plan.model.add_hint(var, (family, *key) in chosen)
+    for family, key, var in model_visit_variables(plan):
+        plan.model.add_hint(var, (family, *key) in chosen)
 
     visits = defaultdict(int)
     hazard_mine = {h.hazard_id: h.mine_id for h in plan.scenario.hazards}
