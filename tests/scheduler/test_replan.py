@@ -8,6 +8,7 @@ from factories import small_province
 
 from models.actuals import Actual
 from models.changes import CategoryChange, Changes, Closure, OfficerChange
+from models.records import Hazard
 from scheduler.checker import check_plan
 from scheduler.replan import ReplanOptions, prorated_caps, replan
 from scheduler.solve import SolveOptions, solve
@@ -211,3 +212,22 @@ def test_replan_officer_cut_is_infeasible_in_strict_mode(filed):
 
     assert replanned.result.status == "infeasible"
     assert replanned.result.explanation
+
+
+def test_replan_plans_an_added_mine_and_a_new_hazard(filed):
+    """An added mine gets its floor visit; a new hazard its re-check."""
+    scenario = small_province()
+    added = replace(scenario.mine("N1"), mine_id="N9", name="新增铁矿")
+    hazard = Hazard("H9", "M2", "REG-C", date(2026, 6, 30))
+    changes = Changes(mines_added=(added,), hazards=(hazard,))
+    replanned = replan(
+        scenario, changes, filed, _actuals(filed), _options(elastic=True)
+    )
+
+    visits = replanned.result.visits
+    assert any(v.target_id == "N9" and v.kind == "routine" for v in visits)
+    rechecks = [v for v in visits if v.hazard_id == "H9"]
+    assert len(rechecks) == 1
+    assert rechecks[0].month >= 7
+    report = check_plan(replanned.scenario, list(visits), replanned.adjustment)
+    assert report.hard_violations(elastic=True) == []
