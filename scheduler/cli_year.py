@@ -127,7 +127,7 @@ def status(workspace, as_of):
     help="Solver work limit in seconds, split between the two rounds.",
 )
 @click.option("--seed", type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
 @click.option("--strict/--elastic", default=True, show_default=True)
 @click.option(
     "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True

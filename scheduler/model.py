@@ -575,7 +575,7 @@ def add_objective(plan: PlanModel) -> None:
             plan.value_terms.append(bonus * sum(early))
 
     plan.model.maximize(
-        sum(plan.value_terms) - sum(plan.penalty_terms) - _penalty(plan)
+        sum(plan.value_terms) - sum(plan.penalty_terms) - elastic_penalty(plan)
     )
 
 
@@ -640,7 +640,7 @@ def _add_quarter_evenness(plan, mine, months, value) -> None:
         plan.penalty_terms.append(weight * extra)
 
 
-def _penalty(plan: PlanModel) -> cp_model.LinearExpr | int:
+def elastic_penalty(plan: PlanModel) -> cp_model.LinearExpr | int:
     """Return the elastic penalty, larger than any value it could buy."""
     shortfalls = [
         *plan.variables.floor_shortfall.values(),
