@@ -3,18 +3,22 @@
 Everything the planner typed is checked before a scenario is returned,
 and every problem is reported at once as an :class:`InputIssue` naming
 its file, row, column, the value found and the fix (the format is
-``docs/input-format.md``). Loading happens in two steps: the YAML is read
-into a plain dict, which is then turned into records, so that a scenario
-merged over a base one can later enter between the two.
+``docs/input-format.md``). Loading happens in steps: each YAML file of
+the chain of variants (``docs/variants.md``) is read into a plain dict,
+the dicts are merged, the tables are read and edited by each variant, and
+only then are records built and checked, so that a variant is checked
+exactly like a plain scenario.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import os
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping
-from dataclasses import dataclass, fields
+from contextlib import contextmanager
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -37,9 +41,20 @@ from models.records import (
     Scenario,
 )
 from models.tables import Table, TableReadError, read_table
+from models.variants import (
+    Origins,
+    Variant,
+    drop_rows,
+    edit_bodies,
+    edit_mines,
+    merge_settings,
+    row_file,
+)
 
 SCENARIO_FILE = "scenario.yaml"
-TOP_KEYS = ("name", "year", "seed", "tables", "calendar", "policy")
+SETTING_KEYS = ("name", "year", "seed", "tables", "calendar", "policy")
+TOP_KEYS = (*SETTING_KEYS, "extends")
+VARIANT_KEYS = (*TOP_KEYS, "bodies", "mines")
 TABLE_KEYS = ("mines", "bodies", "companies", "hazards", "campaigns")
 REQUIRED_TABLES = ("mines", "bodies")
 SOURCE_KEYS = ("file", "sheet")
@@ -170,10 +185,17 @@ class _Known:
 
 
 class _Issues:
-    """Every problem found so far."""
+    """Every problem found so far.
+
+    ``key_file`` names the YAML file a key comes from (a variant or its
+    base), and ``origins`` the cells a variant set, so that a problem in
+    such a cell also names the key that set it.
+    """
 
     def __init__(self) -> None:
         self.found: list[InputIssue] = []
+        self.key_file: Callable[[str], str] = lambda key: SCENARIO_FILE
+        self.origins: Origins = {}
 
     def add(
         self,
@@ -184,12 +206,36 @@ class _Issues:
         expected: str,
     ) -> None:
         """Add one problem."""
+        expected = self._traced(file, row, column, expected)
         issue = InputIssue(file, row, column, _show(value), expected)
         self.found.append(issue)
 
     def key(self, key: str, value: object, expected: str) -> None:
-        """Add a problem with a key of ``scenario.yaml``."""
-        self.add(SCENARIO_FILE, None, key, value, expected)
+        """Add a problem with a key of a ``scenario.yaml``."""
+        self.add(self.key_file(key), None, key, value, expected)
+
+    @contextmanager
+    def keys_of(self, file: str) -> Iterator[None]:
+        """Name ``file`` for every key problem reported inside."""
+        outer = self.key_file
+        self.key_file = lambda key: file
+        try:
+            yield
+        finally:
+            self.key_file = outer
+
+    def _traced(
+        self, file: str, row: int | None, column: str | None, expected: str
+    ) -> str:
+        """Add to a fix the variant keys that set the row's cells."""
+        notes = self.origins.get((file, row or 0), {})
+        if column in notes:
+            return f"{expected} (set by {notes[column]})"
+
+        if notes:
+            return f"{expected} (row changed by {'; '.join(notes.values())})"
+
+        return expected
 
     def raise_if_any(self) -> None:
         """Raise every problem at once, grouped by file and row."""
@@ -213,7 +259,7 @@ class _Row:
 
     def __init__(self, table: Table, index: int, issues: _Issues):
         self.cells = table.rows[index]
-        self.file = table.file
+        self.file = row_file(table, index)
         self.row_number = table.row_numbers[index]
         self.issues = issues
         self.start = len(issues.found)
@@ -284,6 +330,10 @@ class _Row:
 def load_scenario(folder: Path | str) -> Scenario:
     """Read and check a scenario folder.
 
+    A ``scenario.yaml`` with ``extends:`` is a variant: it is merged over
+    its base (itself perhaps a variant) as ``docs/variants.md`` says, and
+    the merged scenario is checked like a plain one.
+
     Parameters
     ----------
     folder
@@ -301,11 +351,13 @@ def load_scenario(folder: Path | str) -> Scenario:
         Listing every problem found in the input, each with its file,
         row, column, value and the fix.
     """
-    folder = Path(folder)
     issues = _Issues()
-    config, data = _read_yaml(folder / SCENARIO_FILE, issues)
+    layers = _read_chain(Path(folder), issues)
     issues.raise_if_any()
-    return _scenario_from(folder, config, data, issues)
+    chain = _Chain(layers)
+    issues.key_file = chain.file
+    config = _merged_config(chain, issues)
+    return _scenario_from(chain, config, issues)
 
 
 def _read_yaml(path: Path, issues: _Issues) -> tuple[dict[str, Any], bytes]:
@@ -332,9 +384,9 @@ def _read_yaml(path: Path, issues: _Issues) -> tuple[dict[str, Any], bytes]:
 
 
 def _scenario_from(
-    folder: Path, config: dict[str, Any], data: bytes, issues: _Issues
+    chain: _Chain, config: dict[str, Any], issues: _Issues
 ) -> Scenario:
-    """Turn the dict of ``scenario.yaml`` into a checked scenario."""
+    """Turn the merged dict of ``scenario.yaml`` into a checked scenario."""
     _check_keys(config, "", TOP_KEYS, issues)
     name = _name_from(config.get("name"), issues)
     year = _year_from(config.get("year"), issues)
@@ -343,9 +395,11 @@ def _scenario_from(
         issues.key("seed", config.get("seed"), SEED.text())
 
     policy = _policy_from(config.get("policy"), issues)
-    reader = _Reader(folder, issues)
-    tables = _tables_from(config.get("tables"), reader)
-    workdays = _workdays_from(config.get("calendar"), year, reader)
+    reader = _Reader(issues)
+    tables = _tables_from(config.get("tables"), chain, reader)
+    _apply_variants(tables, chain, reader, issues)
+    calendar = chain.layer("calendar")
+    workdays = _workdays_from(config.get("calendar"), year, calendar, reader)
     records = _records_from(tables, policy, workdays, issues)
     _check_non_coal_caps(config.get("policy"), policy, records, issues)
     issues.raise_if_any()
@@ -359,7 +413,7 @@ def _scenario_from(
         policy=policy,
         workdays=workdays.by_month,
         calendar_source=workdays.source,
-        digest=reader.digest(data),
+        digest=reader.digest(chain.layers),
     )
 
 
@@ -382,22 +436,237 @@ def _year_from(value: object, issues: _Issues) -> int | None:
     return int(year)
 
 
+# -------------------------------------------------------------- variants
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """One ``scenario.yaml`` of a chain of variants, with its folder.
+
+    ``prefix`` leads the names of the layer's files in messages: their
+    path from the folder common to the chain, empty for a plain scenario.
+    """
+
+    folder: Path
+    config: dict[str, Any]
+    data: bytes
+    prefix: str = ""
+
+    @property
+    def label(self) -> str:
+        """The layer's ``scenario.yaml`` as messages name it."""
+        return self.prefix + SCENARIO_FILE
+
+
+class _Chain:
+    """The layers of a scenario, base first, and which one set each key."""
+
+    def __init__(self, layers: list[_Layer]):
+        self.layers = layers
+        self.owners: dict[str, int] = {}
+
+    def index(self, key: str) -> int:
+        """The layer that set a key or the key above it; else the base."""
+        while key not in self.owners:
+            cut = max(key.rfind("."), key.rfind("["))
+            if cut < 0:
+                return 0
+
+            key = key[:cut]
+
+        return self.owners[key]
+
+    def layer(self, key: str) -> _Layer:
+        """The layer that set a key."""
+        return self.layers[self.index(key)]
+
+    def file(self, key: str) -> str:
+        """The file that set a key, as messages name it."""
+        return self.layer(key).label
+
+
+_Found = tuple[Path, dict[str, Any], bytes, _Issues]
+
+
+def _read_chain(folder: Path, issues: _Issues) -> list[_Layer]:
+    """Read a ``scenario.yaml`` and every base it extends, base first."""
+    found: list[_Found] = []
+    seen: list[Path] = []
+    loop: Path | None = None
+    current: Path | None = folder
+    while current is not None:
+        own = _Issues()
+        config, data = _read_yaml(current / SCENARIO_FILE, own)
+        found.append((current, config, data, own))
+        seen.append(current.resolve())
+        current = _base_of(current, config, own)
+        if current is not None and current.resolve() in seen:
+            loop, current = current, None
+
+    layers = _labelled(found, issues)
+    if loop is not None:
+        _report_loop(layers, seen.index(loop.resolve()), issues)
+
+    return layers[::-1]
+
+
+def _base_of(
+    folder: Path, config: dict[str, Any], issues: _Issues
+) -> Path | None:
+    """Return the folder a ``scenario.yaml`` extends, if it names one."""
+    value = config.get("extends")
+    if value is None:
+        return None
+
+    if not isinstance(value, str) or not value.strip():
+        fix = (
+            "name the base scenario's folder, relative to this file's "
+            "folder, e.g. extends: ../demo"
+        )
+        issues.key("extends", value, fix)
+        return None
+
+    base = folder / value.strip()
+    if not (base / SCENARIO_FILE).is_file():
+        fix = f"name a folder holding a scenario.yaml (none in {base})"
+        issues.key("extends", value, fix)
+        return None
+
+    return base
+
+
+def _labelled(found: list[_Found], issues: _Issues) -> list[_Layer]:
+    """Name the files of each layer and report the layer's problems."""
+    folders = [entry[0].resolve() for entry in found]
+    common = os.path.commonpath(folders) if len(folders) > 1 else None
+    layers = []
+    for (folder, config, data, own), resolved in zip(
+        found, folders, strict=True
+    ):
+        prefix = _prefix(resolved, common)
+        layers.append(_Layer(folder, config, data, prefix))
+        issues.found += [
+            replace(issue, file=prefix + issue.file) for issue in own.found
+        ]
+
+    return layers
+
+
+def _prefix(folder: Path, common: str | None) -> str:
+    """Return a folder's path from the common one, as a name prefix."""
+    if common is None:
+        return ""
+
+    path = Path(os.path.relpath(folder, common)).as_posix()
+    return "" if path == "." else f"{path}/"
+
+
+def _report_loop(layers: list[_Layer], target: int, issues: _Issues) -> None:
+    """Report a chain of ``extends`` that leads back to one of its files."""
+    last = layers[-1]
+    names = [layer.label for layer in [*layers, layers[target]]]
+    fix = (
+        f"the chain of bases loops ({' -> '.join(names)}): extend a "
+        "scenario outside this chain"
+    )
+    issues.add(last.label, None, "extends", last.config.get("extends"), fix)
+
+
+def _merged_config(chain: _Chain, issues: _Issues) -> dict[str, Any]:
+    """Merge each variant's settings over its base's; note who set what."""
+    config: dict[str, Any] = {}
+    for index, layer in enumerate(chain.layers):
+        given = layer.config
+        if index > 0:
+            with issues.keys_of(layer.label):
+                _check_keys(given, "", VARIANT_KEYS, issues)
+
+            given = {k: v for k, v in given.items() if k in SETTING_KEYS}
+
+        config, paths = merge_settings(config, given)
+        chain.owners.update(dict.fromkeys(paths, index))
+
+    return config
+
+
+def _apply_variants(
+    tables: dict[str, Table | None],
+    chain: _Chain,
+    reader: _Reader,
+    issues: _Issues,
+) -> None:
+    """Apply each variant's bodies and mines to the tables it inherits."""
+    for index, layer in enumerate(chain.layers[1:], start=1):
+        variant = Variant(layer.label, issues.key, issues.origins)
+        bodies = _inherited(tables, "bodies", chain, index)
+        mines = _inherited(tables, "mines", chain, index)
+        with issues.keys_of(layer.label):
+            changed = layer.config.get("bodies")
+            if bodies is not None and changed is not None:
+                tables["bodies"] = edit_bodies(bodies, changed, variant)
+
+            if mines is not None and layer.config.get("mines") is not None:
+                _edit_mines(tables, mines, layer, reader, variant)
+
+
+def _inherited(
+    tables: dict[str, Table | None], key: str, chain: _Chain, index: int
+) -> Table | None:
+    """A table a variant edits: one that no later variant replaces."""
+    if chain.index(f"tables.{key}") > index:
+        return None
+
+    return tables.get(key)
+
+
+def _edit_mines(
+    tables: dict[str, Table | None],
+    mines: Table,
+    layer: _Layer,
+    reader: _Reader,
+    variant: Variant,
+) -> None:
+    """Set, remove and add mines; drop the hazards of mines removed."""
+    value = layer.config["mines"]
+    added = _added(value, layer, reader)
+    tables["mines"], removed = edit_mines(mines, value, added, variant)
+    hazards = tables.get("hazards")
+    if removed and hazards is not None:
+        tables["hazards"] = drop_rows(hazards, "mine_id", removed)
+
+
+def _added(value: object, layer: _Layer, reader: _Reader) -> Table | None:
+    """Read the table of mines a variant adds, if it names one."""
+    if not isinstance(value, dict) or value.get("add") is None:
+        return None
+
+    source = _source_from(value["add"], "mines.add", reader.issues)
+    table = reader.read(source, layer) if source else None
+    if table is None or not _has_columns(table, MINE_COLUMNS, reader.issues):
+        return None
+
+    return table
+
+
 # ---------------------------------------------------------------- tables
 
 
 class _Reader:
-    """Reads the tables of one folder and remembers them for the digest."""
+    """Reads the tables of a scenario and remembers them for the digest."""
 
-    def __init__(self, folder: Path, issues: _Issues):
-        self.folder = folder
+    def __init__(self, issues: _Issues):
         self.issues = issues
         self.paths: dict[str, Path] = {}
 
-    def read(self, source: _Source) -> Table | None:
-        """Return a table, or ``None`` after reporting why it is unread."""
-        path = self.folder / source.file
+    def read(self, source: _Source, layer: _Layer) -> Table | None:
+        """Return a table named in a layer, relative to its folder.
+
+        ``None`` after reporting why the table could not be read.
+        """
+        path = layer.folder / source.file
+        label = layer.prefix + source.label
         try:
-            table = read_table(path, source.label, source.sheet)
+            table = read_table(path, label, source.sheet)
         except TableReadError as err:
             self.issues.found.append(err.issue)
             return None
@@ -406,16 +675,16 @@ class _Reader:
             # still a problem of the input, never a crash of the planner.
             fix = "save the file again as UTF-8 CSV or as XLSX"
             reason = _os_reason(err, path) if isinstance(err, OSError) else err
-            self.issues.add(source.label, None, None, reason, fix)
+            self.issues.add(label, None, None, reason, fix)
             return None
 
-        self.paths.setdefault(source.file, path)
+        self.paths.setdefault(layer.prefix + source.file, path)
         return table
 
-    def digest(self, data: bytes) -> str:
-        """SHA-256 over ``scenario.yaml`` and every table file, by name."""
+    def digest(self, layers: list[_Layer]) -> str:
+        """SHA-256 over every ``scenario.yaml`` and table file, by name."""
         sha = hashlib.sha256()
-        files = [(SCENARIO_FILE, data)]
+        files = [(layer.label, layer.data) for layer in layers]
         files += [
             (name, path.read_bytes()) for name, path in self.paths.items()
         ]
@@ -427,8 +696,13 @@ class _Reader:
         return sha.hexdigest()
 
 
-def _tables_from(value: object, reader: _Reader) -> dict[str, Table | None]:
-    """Read the tables named under ``tables``; ``None`` for unread ones."""
+def _tables_from(
+    value: object, chain: _Chain, reader: _Reader
+) -> dict[str, Table | None]:
+    """Read the tables named under ``tables``; ``None`` for unread ones.
+
+    Each table is read from the folder of the file that named it.
+    """
     issues = reader.issues
     entries = _mapping(value, "tables", issues, {})
     _check_keys(entries, "tables", TABLE_KEYS, issues)
@@ -443,7 +717,8 @@ def _tables_from(value: object, reader: _Reader) -> dict[str, Table | None]:
             continue
 
         source = _source_from(entries[key], f"tables.{key}", issues)
-        tables[key] = reader.read(source) if source else None
+        layer = chain.layer(f"tables.{key}")
+        tables[key] = reader.read(source, layer) if source else None
 
     return tables
 
@@ -497,17 +772,20 @@ def _has_columns(
 
 def _check_unique(table: Table, column: str, issues: _Issues) -> None:
     """Report each id that an earlier row already used."""
-    first: dict[str, int] = {}
-    for cells, number in zip(table.rows, table.row_numbers, strict=True):
+    first: dict[str, tuple[str, int]] = {}
+    for index, cells in enumerate(table.rows):
+        file, number = row_file(table, index), table.row_numbers[index]
         value = cells.get(column, "")
         if value in first:
+            where, row = first[value]
+            place = f"row {row}" if where == file else f"{where}, row {row}"
             fix = (
                 f"give each row its own {column}: {value} is already "
-                f"used in row {first[value]}"
+                f"used in {place}"
             )
-            issues.add(table.file, number, column, value, fix)
+            issues.add(file, number, column, value, fix)
         elif value:
-            first[value] = number
+            first[value] = (file, number)
 
 
 def _check_not_empty(table: Table | None, noun: str, issues: _Issues) -> None:
@@ -811,13 +1089,13 @@ def _split(
 
 
 def _workdays_from(
-    value: object, year: int | None, reader: _Reader
+    value: object, year: int | None, layer: _Layer, reader: _Reader
 ) -> Workdays | None:
     """R17: the year's workdays, from the override file if one is named."""
     exceptions = None
     if value is not None:
         source = _source_from(value, "calendar", reader.issues)
-        table = reader.read(source) if source else None
+        table = reader.read(source, layer) if source else None
         rows = _rows(table, CALENDAR_COLUMNS, None, reader.issues)
         exceptions = _exceptions_from(rows, year)
 
