@@ -148,6 +148,9 @@ def plan(
     from scheduler.summary import summary_lines
 
     log = _setup_logging(quiet)
+    if workspace:
+        _refuse_variant(scenario)
+
     logger.info("[1/4] loading scenario %s", scenario)
     data = _load(scenario)
     logger.info(
@@ -208,6 +211,32 @@ def plan(
     click.echo(f"Checker: no violation of any rule. Files in {out}")
     if workspace:
         _store_version(workspace, scenario, out, author, reason)
+
+
+def _refuse_variant(scenario: str) -> None:
+    """Refuse to store a variant, whose base lies outside its folder.
+
+    A workspace version keeps a snapshot of one scenario folder; a variant
+    (``extends:``) would lose its base, so it is planned without one.
+    """
+    import yaml
+
+    try:
+        config = yaml.safe_load(
+            (Path(scenario) / "scenario.yaml").read_text("utf-8-sig")
+        )
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return
+
+    if isinstance(config, dict) and "extends" in config:
+        click.echo(
+            f"Error: {scenario} extends another scenario; a workspace "
+            "keeps one scenario folder per version, so store the plan of "
+            "a plain scenario (copy the variant's base and edits into one "
+            "folder), or plan the variant without --workspace.",
+            err=True,
+        )
+        sys.exit(2)
 
 
 def _store_version(workspace, scenario, out, author, reason) -> None:

@@ -211,3 +211,22 @@ def test_replan_bad_changes_file_changes_nothing(year):
     assert "category_changes[0].mine_id" in result.output
     assert "category_changes[0].category" in result.output
     assert _run("history", "--workspace", str(space)).output == before
+
+
+def test_plan_refuses_to_store_a_variant_in_a_workspace(tmp_path):
+    """A variant's base lies outside its folder: refused with exit 2."""
+    variant = DEMO.parent / "what-if" / "county-cut"
+    space = tmp_path / "ws"
+    _run("init", str(space))
+    result = _run(
+        "plan",
+        str(variant),
+        "--out",
+        str(tmp_path / "out"),
+        "--workspace",
+        str(space),
+    )
+
+    assert result.exit_code == 2
+    assert "extends another scenario" in result.output
+    assert not (tmp_path / "out").exists()
