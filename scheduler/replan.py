@@ -36,13 +36,12 @@ from scheduler.model import (
     visit_days,
 )
 from scheduler.solve import (
-    STATUS_NAMES,
     PlanResult,
     SolveOptions,
     extract_visits,
     must_check,
     read_shortfalls,
-    solver_for,
+    run_solver,
     visit_person_days,
 )
 from scheduler.warmstart import add_hints
@@ -416,11 +415,8 @@ def _solve_frame(
     seed = scenario.seed if options.seed is None else options.seed
     changes_expr = _lexicographic_changes(plan)
     plan.model.minimize(changes_expr)
-    solver = solver_for(
-        replace(options, time_limit=options.time_limit / 2), seed
-    )
-    code = solver.solve(plan.model)
-    status = STATUS_NAMES.get(code, "unknown")
+    half = replace(options, time_limit=options.time_limit / 2)
+    solver, status = run_solver(plan.model, half, seed)
     logger.info("fewest changes: %s", status)
     if status not in ("optimal", "feasible"):
         return _no_plan(scenario, frame, options, status, seed)
@@ -434,11 +430,7 @@ def _solve_frame(
 
     plan.model.maximize(sum(plan.value_terms) - sum(plan.penalty_terms))
     first = solver
-    solver = solver_for(
-        replace(options, time_limit=options.time_limit / 2), seed
-    )
-    code = solver.solve(plan.model)
-    status = STATUS_NAMES.get(code, "unknown")
+    solver, status = run_solver(plan.model, half, seed)
     logger.info("best value with %d change(s): %s", fewest, status)
     if status not in ("optimal", "feasible"):
         # The fewest-changes plan is a plan too; keep it, without a bound.

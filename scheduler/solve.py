@@ -167,6 +167,20 @@ def solver_for(options: SolveOptions, seed: int) -> cp_model.CpSolver:
     return solver
 
 
+def run_solver(model, options: SolveOptions, seed: int, callback=None):
+    """Solve a model with the options; return the solver and its status.
+
+    With several workers the hints are dropped: CP-SAT 9.15 can abort the
+    process on hints with interleaved workers on some infeasible models.
+    """
+    if options.workers > 1:
+        model.clear_hints()
+
+    solver = solver_for(options, seed)
+    code = solver.solve(model, callback) if callback else solver.solve(model)
+    return solver, _status(solver, code)
+
+
 def solve(scenario: Scenario, options: SolveOptions) -> PlanResult:
     """Plan a scenario and return the result, never raising if infeasible.
 
@@ -277,10 +291,8 @@ def _solve_in_two_rounds(plan: PlanModel, options, seed: int, start):
     """
     value = sum(plan.value_terms) - elastic_penalty(plan)
     plan.model.maximize(value)
-    first = solver_for(
-        replace(options, time_limit=options.time_limit / 2), seed
-    )
-    status = _status(first, first.solve(plan.model, _Progress(start)))
+    half = replace(options, time_limit=options.time_limit / 2)
+    first, status = run_solver(plan.model, half, seed, _Progress(start))
     logger.info("round 1, risk value: %s", status)
     if status not in ("optimal", "feasible"):
         return first, status
@@ -293,8 +305,8 @@ def _solve_in_two_rounds(plan: PlanModel, options, seed: int, start):
 
     plan.model.maximize(value - sum(plan.penalty_terms))
     left = max(options.time_limit - first.deterministic_time, 0.1)
-    second = solver_for(replace(options, time_limit=left), seed)
-    second_status = _status(second, second.solve(plan.model))
+    rest = replace(options, time_limit=left)
+    second, second_status = run_solver(plan.model, rest, seed)
     logger.info("round 2, evenness: %s", second_status)
     if second_status not in ("optimal", "feasible"):
         return first, "feasible"
