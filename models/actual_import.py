@@ -16,7 +16,7 @@ from pathlib import Path
 
 from models.actuals import ACTUAL_COLUMNS, ACTUAL_KINDS, Actual
 from models.errors import InputIssue, ScenarioError
-from models.loading import DATE_PATTERN
+from models.loading import parse_date
 from models.records import Scenario
 from models.tables import Table, TableReadError, read_table
 
@@ -272,11 +272,4 @@ def _as_date(text: str) -> date | None:
     if SERIAL_PATTERN.fullmatch(text):
         return EXCEL_EPOCH + timedelta(days=int(text))
 
-    found = DATE_PATTERN.fullmatch(text)
-    if found is None:
-        return None
-
-    try:
-        return date(*(int(part) for part in found.group(1, 2, 3)))
-    except ValueError:
-        return None
+    return parse_date(text)

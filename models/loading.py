@@ -320,7 +320,7 @@ class _Row:
 
     def date(self, column: str) -> date:
         """Return a date cell."""
-        value = _as_date(self.get(column))
+        value = parse_date(self.get(column))
         if value is None:
             self.report(column, "write the date as YYYY-MM-DD")
 
@@ -1443,7 +1443,8 @@ def _as_whole(value: object) -> int | None:
     return int(number) if number is not None and number.is_integer() else None
 
 
-def _as_date(text: str) -> date | None:
+def parse_date(text: str) -> date | None:
+    """Return the date a cell spells (``YYYY-MM-DD`` or ``YYYY/M/D``)."""
     found = DATE_PATTERN.fullmatch(text.strip())
     if found is None:
         return None
