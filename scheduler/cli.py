@@ -162,9 +162,7 @@ def plan(
         data.calendar_source,
     )
 
-    logger.info(
-        "[2/4] solving (limit %.0f s, %d workers)", time_limit, workers
-    )
+    logger.info("[2/4] solving (limit %g s, %d workers)", time_limit, workers)
     options = SolveOptions(time_limit, seed, workers, elastic=not strict)
     result = solve(data, options)
     if not result.has_plan:

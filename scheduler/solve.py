@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
 from models.plan import Visit, number_visits
-from models.records import Scenario
+from models.records import Scenario, quarter_of
 from scheduler.model import (
     VALUE_SCALE,
     PlanModel,
     build_model,
     elastic_penalty,
+    model_visit_variables,
     visit_days,
 )
 from scheduler.warmstart import add_hints, greedy_plan
@@ -205,7 +207,10 @@ def solve(scenario: Scenario, options: SolveOptions) -> PlanResult:
     from scheduler.explain import explain_infeasible
 
     logger.info("no plan meets every rule; looking for the reason")
-    lines, shortfalls = explain_infeasible(scenario, options, seed)
+    # The smallest relaxation needs a proven elastic plan, so it gets at
+    # least a few seconds whatever the limit of the failed plan.
+    longer = replace(options, time_limit=max(options.time_limit, 5.0))
+    lines, shortfalls = explain_infeasible(scenario, longer, seed)
     return PlanResult(
         status="infeasible",
         solve_seconds=result.solve_seconds,
@@ -489,17 +494,22 @@ def _company_visit(scenario, company, month: int) -> Visit:
 def read_shortfalls(
     plan: PlanModel, solver: cp_model.CpSolver
 ) -> list[Shortfall]:
-    """Return the floors, joint minimums and re-checks left unmet."""
+    """Return the floors, joint minimums and re-checks left unmet.
+
+    Each is recounted from the chosen visits: a shortfall variable may be
+    slack when the solver stopped before proving its plan.
+    """
     scenario = plan.scenario
     variables = plan.variables
+    got = _chosen_counts(plan, solver)
     found = []
-    for (mine_id, side), var in variables.floor_shortfall.items():
-        missing = solver.value(var)
+    for mine_id, side in variables.floor_shortfall:
+        mine = scenario.mine(mine_id)
+        wanted = scenario.policy.floor_for(mine.kind, mine.category, side)
+        missing = wanted - got[mine_id, side]
         if missing <= 0:
             continue
 
-        mine = scenario.mine(mine_id)
-        wanted = scenario.policy.floor_for(mine.kind, mine.category, side)
         body = (
             mine.supervisor_id if side == "supervisor" else mine.regulator_id
         )
@@ -515,8 +525,8 @@ def read_shortfalls(
         )
 
     minimum = scenario.policy.joint_minimum
-    for (scope, quarter), var in variables.joint_shortfall.items():
-        missing = solver.value(var)
+    for scope, quarter in variables.joint_shortfall:
+        missing = minimum - got["joint", scope, quarter]
         if missing > 0:
             message = (
                 f"R10: {scope} holds {minimum - missing} of {minimum} "
@@ -533,8 +543,8 @@ def read_shortfalls(
                 )
             )
 
-    for hazard_id, var in variables.recheck_shortfall.items():
-        if solver.value(var) > 0:
+    for hazard_id in variables.recheck_shortfall:
+        if not got["recheck", hazard_id]:
             hazard = next(
                 h for h in scenario.hazards if h.hazard_id == hazard_id
             )
@@ -547,3 +557,37 @@ def read_shortfalls(
             )
 
     return found
+
+
+def _chosen_counts(plan: PlanModel, solver: cp_model.CpSolver):
+    """Count chosen and fixed visits per mine side, joint scope, hazard."""
+    scenario = plan.scenario
+    tally = plan.tally
+    counts = Counter(tally.floor)
+    by_scope = scenario.policy.joint_scope == "division"
+    for (scope, quarter), number in tally.joints.items():
+        counts["joint", scope, quarter] += number
+
+    sides = {
+        "regulator": ("regulator", "any"),
+        "supervisor": ("supervisor", "any"),
+        "joint": ("regulator", "supervisor", "any"),
+    }
+    for family, key, var in model_visit_variables(plan):
+        if not solver.boolean_value(var):
+            continue
+
+        if family == "recheck":
+            counts["recheck", key[0]] += 1
+        for side in sides.get(family, ()):
+            counts[key[0], side] += 1
+
+        if family == "joint":
+            mine = scenario.mine(key[0])
+            scope = mine.supervisor_id if by_scope else "province"
+            counts["joint", scope, quarter_of(key[1])] += 1
+
+    for hazard_id in tally.rechecked:
+        counts["recheck", hazard_id] += 1
+
+    return counts
