@@ -33,7 +33,7 @@ class _Elapsed(logging.Formatter):
         return f"[{elapsed:6.1f}s] {record.getMessage()}"
 
 
-def _setup_logging(quiet: bool) -> io.StringIO:
+def setup_logging(quiet: bool) -> io.StringIO:
     """Log progress to stderr and everything to a buffer for plan.log."""
     root = logging.getLogger()
     root.handlers.clear()
@@ -147,7 +147,7 @@ def plan(
     from scheduler.solve import SolveOptions, solve
     from scheduler.summary import summary_lines
 
-    log = _setup_logging(quiet)
+    log = setup_logging(quiet)
     if workspace:
         _refuse_variant(scenario)
 
@@ -278,7 +278,7 @@ def check(scenario, plan_dir):
     """Recount PLAN_DIR/plan.csv against every rule of SCENARIO."""
     from scheduler.checker import check_plan
 
-    _setup_logging(quiet=True)
+    setup_logging(quiet=True)
     data = _load(scenario)
     folder = Path(plan_dir)
     try:
@@ -348,7 +348,7 @@ def report(plan_dir, scenario, lang):
     """Write the filing package of the plan in PLAN_DIR."""
     from scheduler.output import rewrite_package
 
-    _setup_logging(quiet=False)
+    setup_logging(quiet=False)
     folder = Path(plan_dir)
     if scenario is None:
         scenario = _summary_of(folder).get("scenario_path") or None
@@ -412,7 +412,7 @@ def demo(mines, out, seed, year):
     """Write a synthetic but realistic province as a scenario folder."""
     from scheduler.demo import write_province
 
-    _setup_logging(quiet=False)
+    setup_logging(quiet=False)
     folder = write_province(Path(out), mines, seed=seed, year=year)
     click.echo(f"Wrote a province of {mines} mines to {folder}")
 

@@ -233,9 +233,9 @@ def replan(
 
 def _log_buffer() -> io.StringIO:
     """Show progress on stderr and keep the log for plan.log."""
-    from scheduler.cli import _setup_logging
+    from scheduler.cli import setup_logging
 
-    return _setup_logging(quiet=False)
+    return setup_logging(quiet=False)
 
 
 def _next_folder(workspace: str, space) -> Path:
