@@ -257,6 +257,12 @@ def _solve_once(
             "greedy warm start instead (raise --time-limit for a better "
             "plan)"
         )
+        # Value the warm start by the same objective as a solved plan.
+        plan.model.maximize(
+            sum(plan.value_terms)
+            - sum(plan.penalty_terms)
+            - elastic_penalty(plan)
+        )
         solver, status = _complete_warm_start(plan, seed)
         common["source"] = "warm start"
 
