@@ -17,6 +17,7 @@ from factories import small_province, with_policy
 from models.capacity import body_capacity
 from models.policy import Floor, Weights
 from models.records import Campaign, Company, Hazard, Mine, Scenario
+from scheduler.checker import check_plan
 from scheduler.solve import SolveOptions, solve
 
 OPTIONS = SolveOptions(time_limit=3, workers=1)
@@ -849,3 +850,15 @@ def test_objective_prefers_high_risk_mines_when_capacity_is_tight():
 
     assert per_mine["MC"] >= 1
     assert per_mine["MC"] >= per_mine["MA"]
+
+
+def test_solve_falls_back_to_the_checked_warm_start():
+    """With no time to search, the greedy plan is returned and valid."""
+    scenario = small_province()
+    result = solve(scenario, SolveOptions(time_limit=1e-6))
+
+    assert result.status == "feasible"
+    assert result.source == "warm start"
+    assert result.best_bound is None
+    assert result.visits
+    assert check_plan(scenario, list(result.visits)).violations == []
