@@ -10,7 +10,7 @@ coefficient is a whole number.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -731,3 +731,19 @@ def _add_total_deviation(plan: PlanModel) -> None:
     under = plan.model.new_int_var(0, bound, "total_under_approved")
     plan.model.add(sum(counted) - over + under == target)
     plan.total_deviation = [over, under]
+
+
+def risk_coverage(scenario: Scenario, visits) -> float:
+    """Return the risk-weighted coverage of visits (R21, R22).
+
+    The sum over mines of the first visit's value (``mine_value``) times
+    ``1 + decay + ... + decay ** (n - 1)`` for its ``n`` visits; parent
+    company visits are left out.
+    """
+    counts = Counter(v.target_id for v in visits if v.kind != "company")
+    decay = scenario.policy.weights.decay
+    return sum(
+        mine_value(scenario.mine(mine_id), scenario)
+        * sum(decay**k for k in range(count))
+        for mine_id, count in counts.items()
+    )

@@ -21,6 +21,7 @@ from scheduler.model import (
     build_model,
     elastic_penalty,
     model_visit_variables,
+    risk_coverage,
     visit_days,
 )
 from scheduler.warmstart import add_hints, greedy_plan
@@ -229,7 +230,8 @@ def _solve_once(
     """Build and solve the model once."""
     start = time.perf_counter()
     plan = build_model(scenario, elastic=options.elastic)
-    add_hints(plan, greedy_plan(plan))
+    greedy = greedy_plan(plan)
+    add_hints(plan, greedy)
     proto = plan.model.proto
     logger.info(
         "model built in %.1f s: %d variables, %d constraints",
@@ -251,6 +253,13 @@ def _solve_once(
         mode=mode,
         solve_seconds=seconds,
     )
+    if status in ("optimal", "feasible") and _worse_than(plan, solver, greedy):
+        logger.warning(
+            "the solver's plan covers less risk than the greedy warm start "
+            "in the time allowed; the warm start is used"
+        )
+        status = "unknown"
+
     if status == "unknown":
         logger.warning(
             "the solver found no plan within the time limit; checking the "
@@ -290,6 +299,34 @@ def _solve_once(
         shortfalls=tuple(read_shortfalls(plan, solver)),
         **common,
     )
+
+
+def _worse_than(plan: PlanModel, solver, greedy: set) -> bool:
+    """Whether a solved plan covers less risk than the greedy one."""
+    found = extract_visits(plan, solver)
+    start = visits_of_keys(plan, greedy)
+    scenario = plan.scenario
+    return risk_coverage(scenario, found) < risk_coverage(scenario, start)
+
+
+def visits_of_keys(plan: PlanModel, keys: set) -> list[Visit]:
+    """Return the visits a set of model keys names, by their variables."""
+
+    class _Chosen:
+        """Answers ``boolean_value`` from the keys, like a solver."""
+
+        def __init__(self, chosen: set[int]):
+            self.chosen = chosen
+
+        def boolean_value(self, var) -> bool:
+            return var.index in self.chosen
+
+    chosen = {
+        var.index
+        for family, key, var in model_visit_variables(plan)
+        if (family, *key) in keys
+    }
+    return extract_visits(plan, _Chosen(chosen))
 
 
 def _solve_in_two_rounds(plan: PlanModel, options, seed: int, start):

@@ -31,7 +31,7 @@ from models.loading import POLICY_PARSERS, load_scenario
 from models.plan import Visit
 from models.records import CATEGORIES, KINDS, SIDES, Scenario
 from models.tables import csv_text, write_text_atomic
-from scheduler.model import mine_value
+from scheduler.model import risk_coverage
 from scheduler.solve import PlanResult, SolveOptions, solve
 from scheduler.summary import capacity_table
 
@@ -207,31 +207,6 @@ def key_figures(scenario: Scenario, result: PlanResult) -> dict:
         ),
         "joint_by_quarter": _joint_by_quarter(visits),
     }
-
-
-def risk_coverage(scenario: Scenario, visits: Sequence[Visit]) -> float:
-    """Return the risk-weighted coverage of visits (R21, R22).
-
-    Parameters
-    ----------
-    scenario
-        The scenario whose mines and weights value the visits.
-    visits
-        Planned visits; parent company visits are left out.
-
-    Returns
-    -------
-    float
-        The sum over mines of the first visit's value (``mine_value``)
-        times ``1 + decay + ... + decay ** (n - 1)`` for its ``n`` visits.
-    """
-    counts = Counter(visit.target_id for visit in _mine_visits(visits))
-    decay = scenario.policy.weights.decay
-    return sum(
-        mine_value(scenario.mine(mine_id), scenario)
-        * sum(decay**k for k in range(count))
-        for mine_id, count in counts.items()
-    )
 
 
 def _mine_visits(visits: Sequence[Visit]) -> list[Visit]:
