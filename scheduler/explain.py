@@ -224,14 +224,14 @@ def explain_infeasible(scenario: Scenario, options, seed: int):
     tuple[list[str], list]
         Lines of explanation and the shortfalls of the elastic plan.
     """
-    from scheduler.solve import _solve_once
+    from scheduler.solve import solve_once
 
     lines = [
         *cap_conflicts(scenario),
         *capacity_conflicts(scenario),
         *joint_conflicts(scenario),
     ]
-    elastic = _solve_once(scenario, replace(options, elastic=True), seed)
+    elastic = solve_once(scenario, replace(options, elastic=True), seed)
     shortfalls = list(elastic.shortfalls) if elastic.has_plan else []
     if shortfalls:
         lines.append(

@@ -201,7 +201,7 @@ def solve(scenario: Scenario, options: SolveOptions) -> PlanResult:
         explanation and the smallest relaxation the elastic model finds.
     """
     seed = scenario.seed if options.seed is None else options.seed
-    result = _solve_once(scenario, options, seed)
+    result = solve_once(scenario, options, seed)
     if result.status != "infeasible" or options.elastic:
         return result
 
@@ -224,10 +224,20 @@ def solve(scenario: Scenario, options: SolveOptions) -> PlanResult:
     )
 
 
-def _solve_once(
+def solve_once(
     scenario: Scenario, options: SolveOptions, seed: int
 ) -> PlanResult:
-    """Build and solve the model once."""
+    """Build and solve the model once, strict or elastic as asked.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+    options
+        Solve options.
+    seed
+        Solver seed.
+    """
     start = time.perf_counter()
     plan = build_model(scenario, elastic=options.elastic)
     greedy = greedy_plan(plan)
