@@ -120,6 +120,7 @@ class PlanVariables:
     visit_count_reached: dict[tuple[str, int], cp_model.IntVar] = field(
         default_factory=dict
     )
+    pre_flood_check: dict[str, cp_model.IntVar] = field(default_factory=dict)
 
 
 @dataclass
@@ -178,7 +179,10 @@ class PlanModel:
 
 
 def build_model(
-    scenario: Scenario, elastic: bool = False, frame: Frame | None = None
+    scenario: Scenario,
+    elastic: bool = False,
+    frame: Frame | None = None,
+    shared: FixedTally | None = None,
 ) -> PlanModel:
     """Build the CP-SAT model of a scenario with every rule R4-R22.
 
@@ -191,15 +195,47 @@ def build_model(
     frame
         For a re-plan: the fixed visits, open months, changed caps and the
         plan being adjusted (R23). ``None`` plans the whole year.
+    shared
+        What the rest of the province already uses when the scenario is
+        one part of it: body load, joint visits, campaign and company
+        visits.
 
     Returns
     -------
     PlanModel
         The model, its variables and the objective terms.
     """
+    plan = new_plan_model(scenario, elastic, frame, shared)
+    add_mine_visits(plan)
+    add_rechecks(plan)
+    add_special_visits(plan)
+    add_company_visits(plan)
+    add_caps(plan)
+    add_spacing(plan)
+    add_joint_minimum(plan)
+    add_floors(plan)
+    add_capacity(plan)
+    add_objective(plan)
+    add_changes(plan)
+    return plan
+
+
+def new_plan_model(
+    scenario: Scenario,
+    elastic: bool = False,
+    frame: Frame | None = None,
+    shared: FixedTally | None = None,
+) -> PlanModel:
+    """Return a plan model with caps, capacity and fixed tally, no rules."""
     frame = frame or Frame()
     plan = PlanModel(scenario, elastic, frame)
     plan.tally = tally_fixed(scenario, _fixed_visits(frame))
+    if shared is not None:
+        plan.tally.load.update(shared.load)
+        plan.tally.joints.update(shared.joints)
+        plan.tally.special.update(shared.special)
+        plan.tally.company.update(shared.company)
+
     plan.caps = {
         mine.mine_id: frame.caps.get(mine.mine_id)
         or scenario.policy.caps(mine.kind, mine.category, mine.regulator_id)
@@ -214,18 +250,6 @@ def build_model(
         )
         for body in scenario.bodies
     }
-
-    add_mine_visits(plan)
-    add_rechecks(plan)
-    add_special_visits(plan)
-    add_company_visits(plan)
-    add_caps(plan)
-    add_spacing(plan)
-    add_joint_minimum(plan)
-    add_floors(plan)
-    add_capacity(plan)
-    add_objective(plan)
-    add_changes(plan)
     return plan
 
 
@@ -458,7 +482,7 @@ def add_joint_minimum(plan: PlanModel) -> None:
         scope = mine.supervisor_id if by_scope else "province"
         groups[scope, quarter_of(month)].append(var)
 
-    scopes = _joint_scopes(scenario)
+    scopes = joint_scopes(scenario)
     open_quarters = {quarter_of(month) for month in plan.frame.months}
     for scope in scopes:
         for quarter in QUARTERS:
@@ -476,7 +500,7 @@ def add_joint_minimum(plan: PlanModel) -> None:
                 plan.model.add(sum(chosen) + short >= need)
 
 
-def _joint_scopes(scenario: Scenario) -> list[str]:
+def joint_scopes(scenario: Scenario) -> list[str]:
     """Return the scopes R10 is counted over: the province or divisions."""
     if scenario.policy.joint_scope != "division":
         has_coal = any(mine.is_coal for mine in scenario.mines)
@@ -522,28 +546,16 @@ def add_floors(plan: PlanModel) -> None:
 
 def add_capacity(plan: PlanModel) -> None:
     """Each body's load stays within its monthly capacity (R16, R17)."""
-    weights = plan.scenario.policy.weights
     for body in plan.scenario.bodies:
         capacity = plan.capacity[body.body_id]
-        peak = plan.model.new_int_var(0, 1000, f"peak_load[{body.body_id}]")
-        used = False
         for month in MONTHS:
             terms = plan.load.get((body.body_id, month), [])
             if not terms:
                 continue
 
-            load = sum(cost * var for cost, var in terms)
             fixed = plan.tally.load[body.body_id, month]
             limit = max(capacity[month - 1] - fixed, 0)
-            plan.model.add(load <= limit)
-            if limit > 0:
-                # Peak share of capacity, in per mille, evens out the load.
-                plan.model.add(1000 * load <= limit * peak)
-                used = True
-
-        if used:
-            penalty = weights.body_evenness * VALUE_SCALE
-            plan.penalty_terms.append(round(penalty) * peak)
+            plan.model.add(sum(cost * var for cost, var in terms) <= limit)
 
 
 def add_objective(plan: PlanModel) -> None:
@@ -551,11 +563,10 @@ def add_objective(plan: PlanModel) -> None:
 
     The k-th visit to a mine is worth ``decay ** (k - 1)`` of the first,
     less the burden every visit puts on the mine (§11). Water-hazard mines
-    are worth more before the flood season; visits bunched in one quarter
-    and peaks of body load cost a little.
+    are worth more before the flood season. Every term belongs to one mine
+    or company, so the value of a province is the sum of its parts'.
     """
     scenario = plan.scenario
-    weights = scenario.policy.weights
     for mine in scenario.mines:
         months = plan.visits_of_mine.get(mine.mine_id)
         if not months:
@@ -563,20 +574,35 @@ def add_objective(plan: PlanModel) -> None:
 
         value = mine_value(mine, scenario) * VALUE_SCALE
         _add_diminishing_value(plan, mine, months, value)
-        _add_quarter_evenness(plan, mine, months, value)
         if "water" in mine.disasters:
-            bonus = round(value * weights.pre_flood_bonus)
-            early = [
-                var
-                for month, vars_ in months.items()
-                if month < weights.flood_season_start
-                for var in vars_
-            ]
-            plan.value_terms.append(bonus * sum(early))
+            _add_pre_flood_check(plan, mine, months, value)
 
     plan.model.maximize(
         sum(plan.value_terms) - sum(plan.penalty_terms) - elastic_penalty(plan)
     )
+
+
+def _add_pre_flood_check(plan, mine, months, value) -> None:
+    """Value a water-hazard mine's check before the flood season (R21).
+
+    The bonus is for having such a check at all, not for each visit, so
+    that it never pulls all of a mine's visits into spring.
+    """
+    start = plan.scenario.policy.weights.flood_season_start
+    early = [
+        var
+        for month, vars_ in months.items()
+        if month < start
+        for var in vars_
+    ]
+    bonus = round(value * plan.scenario.policy.weights.pre_flood_bonus)
+    if not early or bonus <= 0:
+        return
+
+    checked = plan.new_bool(f"pre_flood_check[{mine.mine_id}]")
+    plan.variables.pre_flood_check[mine.mine_id] = checked
+    plan.model.add(checked <= sum(early))
+    plan.value_terms.append(bonus * checked)
 
 
 def _add_diminishing_value(plan, mine, months, value) -> None:
@@ -610,34 +636,47 @@ def _add_diminishing_value(plan, mine, months, value) -> None:
     )
 
 
-def _add_quarter_evenness(plan, mine, months, value) -> None:
-    """Penalise a second visit to a mine in one quarter (evenness)."""
-    if plan.scenario.policy.min_gap_months >= 3:
-        return
+def objective(plan: PlanModel) -> cp_model.LinearExpr:
+    """Return the objective: risk value less the penalties (R21, R22)."""
+    return (
+        sum(plan.value_terms) - sum(plan.penalty_terms) - elastic_penalty(plan)
+    )
 
-    weight = round(value * plan.scenario.policy.weights.mine_evenness)
-    if weight <= 0:
-        return
 
-    for quarter in QUARTERS:
-        visits = [
-            var
-            for month in range(3 * quarter - 2, 3 * quarter + 1)
-            for var in months.get(month, ())
-        ]
-        fixed = sum(
-            1
-            for month in plan.tally.months.get(mine.mine_id, ())
-            if quarter_of(month) == quarter
-        )
-        if len(visits) + fixed < 2 or not visits:
+def plan_value(scenario: Scenario, visits) -> float:
+    """Return the objective of a whole-year plan's visits, in risk units.
+
+    Term by term as ``add_objective`` and ``add_rechecks`` count it, and
+    rounded as the model rounds, so that it equals the solver's value.
+    """
+    weights = scenario.policy.weights
+    burden = weights.visit_burden * VALUE_SCALE
+    hazards = {hazard.hazard_id: hazard for hazard in scenario.hazards}
+    months: dict[str, list[int]] = defaultdict(list)
+    total = 0
+    for visit in visits:
+        if visit.kind == "company":
+            total += round(weights.company * VALUE_SCALE)
             continue
 
-        extra = plan.model.new_int_var(
-            0, 3, f"quarter_extra_visits[{mine.mine_id},{quarter}]"
+        months[visit.target_id].append(visit.month)
+        if visit.kind == "recheck":
+            due = recheck_months(hazards[visit.hazard_id], scenario.year)
+            total -= 5 * (visit.month - due[0])
+
+    for mine_id, taken in months.items():
+        mine = scenario.mine(mine_id)
+        value = mine_value(mine, scenario) * VALUE_SCALE
+        total += sum(
+            round(value * weights.decay**k - burden) for k in range(len(taken))
         )
-        plan.model.add(extra >= sum(visits) + fixed - 1)
-        plan.penalty_terms.append(weight * extra)
+        if (
+            "water" in mine.disasters
+            and min(taken) < weights.flood_season_start
+        ):
+            total += round(value * weights.pre_flood_bonus)
+
+    return total / VALUE_SCALE
 
 
 def elastic_penalty(plan: PlanModel) -> cp_model.LinearExpr | int:

@@ -416,7 +416,7 @@ def _solve_frame(
     changes_expr = _lexicographic_changes(plan)
     plan.model.minimize(changes_expr)
     half = replace(options, time_limit=options.time_limit / 2)
-    solver, status = run_solver(plan.model, half, seed)
+    solver, status, _ = run_solver(plan.model, half, seed)
     logger.info("fewest changes: %s", status)
     if status not in ("optimal", "feasible"):
         return _no_plan(scenario, frame, options, status, seed)
@@ -430,7 +430,7 @@ def _solve_frame(
 
     plan.model.maximize(sum(plan.value_terms) - sum(plan.penalty_terms))
     first = solver
-    solver, status = run_solver(plan.model, half, seed)
+    solver, status, _ = run_solver(plan.model, half, seed)
     logger.info("best value with %d change(s): %s", fewest, status)
     if status not in ("optimal", "feasible"):
         # The fewest-changes plan is a plan too; keep it, without a bound.

@@ -7,6 +7,8 @@ status ``infeasible`` and an explanation in the planner's terms.
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -19,11 +21,14 @@ from scheduler.model import (
     VALUE_SCALE,
     PlanModel,
     build_model,
-    elastic_penalty,
     model_visit_variables,
+    new_plan_model,
+    objective,
+    plan_value,
     risk_coverage,
     visit_days,
 )
+from scheduler.parts import improve_by_parts, key_shortfalls
 from scheduler.warmstart import add_hints, greedy_plan
 
 logger = logging.getLogger(__name__)
@@ -36,6 +41,8 @@ STATUS_NAMES = {
 }
 
 REGULAR_ITEMS = ("major_risk", "major_hazards", "principal_duty")
+PARTS_FROM = 250  # provinces with more mines are planned part by part
+METHODS = ("auto", "single", "parts")
 
 
 @dataclass(frozen=True)
@@ -55,12 +62,22 @@ class SolveOptions:
     elastic
         Plan anyway when floors, joint minimums or re-checks cannot all
         be met, and report what falls short.
+    gap
+        Stop once the plan is proven within this relative gap of the
+        best possible; part by part, each part stops within it.
+    method
+        ``single`` solves one model of the whole province; ``parts``
+        starts from the greedy plan and plans the province again part by
+        part (``scheduler.parts``); ``auto`` takes parts above
+        ``PARTS_FROM`` mines.
     """
 
     time_limit: float = 5.0
     seed: int | None = None
     workers: int = 1
     elastic: bool = False
+    gap: float = 0.0
+    method: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -113,8 +130,18 @@ class PlanResult:
     explanation
         Why no plan exists, in the planner's terms.
     source
-        ``cp-sat``, or ``warm start`` when the solver found nothing in its
+        ``cp-sat``; ``parts`` when planned part by part (no bound for the
+        province); or ``warm start`` when the solver found nothing in its
         time limit and the checked greedy plan is returned (no bound).
+    stopped
+        Whether the user stopped the search (Ctrl-C): the plan is the
+        best found so far.
+    improvements
+        ``(seconds, objective)`` each time a better plan was found, the
+        seconds counted from the start, model building included.
+    build_seconds
+        Wall time spent building the model (or, part by part, the caps
+        and capacity the greedy plan needs).
     """
 
     status: str
@@ -130,6 +157,9 @@ class PlanResult:
     shortfalls: tuple[Shortfall, ...] = ()
     explanation: tuple[str, ...] = field(default_factory=tuple)
     source: str = "cp-sat"
+    stopped: bool = False
+    improvements: tuple[tuple[float, float], ...] = ()
+    build_seconds: float = 0.0
 
     @property
     def has_plan(self) -> bool:
@@ -137,23 +167,67 @@ class PlanResult:
         return self.status in ("optimal", "feasible")
 
 
-class _Progress(cp_model.CpSolverSolutionCallback):
-    """Log each improved solution so long solves show progress."""
+class Progress(cp_model.CpSolverSolutionCallback):
+    """Log elapsed time, value, bound and gap as better plans are found.
+
+    Also records each improvement, so a benchmark can tell when the first
+    plan came and when the plan got within a gap of the bound.
+    """
 
     def __init__(self, start: float):
         super().__init__()
         self._start = start
-        self._count = 0
+        self.improvements: list[tuple[float, float]] = []
 
     def on_solution_callback(self) -> None:
-        self._count += 1
-        logger.info(
-            "solution %d after %.1f s: value %.1f (bound %.1f)",
-            self._count,
-            time.perf_counter() - self._start,
-            self.objective_value / VALUE_SCALE,
-            self.best_objective_bound / VALUE_SCALE,
-        )
+        elapsed = time.perf_counter() - self._start
+        value = self.objective_value / VALUE_SCALE
+        bound = self.best_objective_bound / VALUE_SCALE
+        self.improvements.append((elapsed, value))
+        log_progress(elapsed, value, bound)
+
+
+def log_progress(elapsed: float, value: float, bound: float | None) -> None:
+    """Log one line of progress: elapsed time, value, bound and gap."""
+    if bound is None:
+        logger.info("%7.1f s  plan value %.1f", elapsed, value)
+        return
+
+    gap = abs(bound - value) / max(abs(bound), 1e-9)
+    logger.info(
+        "%7.1f s  plan value %.1f  bound %.1f  gap %.2f%%",
+        elapsed,
+        value,
+        bound,
+        100 * gap,
+    )
+
+
+def solve_interruptibly(solver, model, callback=None) -> tuple[int, bool]:
+    """Solve in a thread so that Ctrl-C stops the search cleanly.
+
+    Returns the solver's status code and whether the user stopped it; the
+    best plan found so far stays in the solver.
+    """
+    solver.parameters.catch_sigint_signal = False
+    outcome = {}
+
+    def work() -> None:
+        args = (model, callback) if callback is not None else (model,)
+        outcome["code"] = solver.solve(*args)
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    stopped = False
+    while thread.is_alive():
+        try:
+            thread.join(0.2)
+        except KeyboardInterrupt:
+            logger.warning("stopping at the user's request (Ctrl-C)")
+            solver.stop_search()
+            stopped = True
+
+    return outcome["code"], stopped
 
 
 def solver_for(options: SolveOptions, seed: int) -> cp_model.CpSolver:
@@ -171,7 +245,7 @@ def solver_for(options: SolveOptions, seed: int) -> cp_model.CpSolver:
 
 
 def run_solver(model, options: SolveOptions, seed: int, callback=None):
-    """Solve a model with the options; return the solver and its status.
+    """Solve a model; return the solver, its status and if it was stopped.
 
     With several workers the hints are dropped: CP-SAT 9.15 can abort the
     process on hints with interleaved workers on some infeasible models.
@@ -180,8 +254,9 @@ def run_solver(model, options: SolveOptions, seed: int, callback=None):
         model.clear_hints()
 
     solver = solver_for(options, seed)
-    code = solver.solve(model, callback) if callback else solver.solve(model)
-    return solver, _status(solver, code)
+    solver.parameters.relative_gap_limit = options.gap
+    code, stopped = solve_interruptibly(solver, model, callback)
+    return solver, _status(solver, code), stopped
 
 
 def solve(scenario: Scenario, options: SolveOptions) -> PlanResult:
@@ -192,7 +267,7 @@ def solve(scenario: Scenario, options: SolveOptions) -> PlanResult:
     scenario
         A validated scenario.
     options
-        Time limit, seed, workers and strict or elastic mode.
+        Time limit, seed, workers, gap, method and strict or elastic mode.
 
     Returns
     -------
@@ -227,7 +302,11 @@ def solve(scenario: Scenario, options: SolveOptions) -> PlanResult:
 def solve_once(
     scenario: Scenario, options: SolveOptions, seed: int
 ) -> PlanResult:
-    """Build and solve the model once, strict or elastic as asked.
+    """Solve once, by one model or part by part, strict or elastic.
+
+    Part by part serves strict plans only; when its plan still misses a
+    floor, joint minimum or re-check, the one model decides (and proves
+    the scenario infeasible if it is).
 
     Parameters
     ----------
@@ -238,30 +317,51 @@ def solve_once(
     seed
         Solver seed.
     """
-    start = time.perf_counter()
+    method = options.method
+    if method == "auto":
+        large = len(scenario.mines) > PARTS_FROM
+        method = "parts" if large and not options.elastic else "single"
+
+    if method == "parts":
+        result = _solve_by_parts(scenario, options, seed)
+        if result is not None:
+            return result
+
+        logger.info("part by part missed a rule; solving one model")
+
+    return _solve_single(scenario, options, seed)
+
+
+def _solve_single(scenario, options: SolveOptions, seed: int) -> PlanResult:
+    """Solve one CP-SAT model of the whole province."""
+    begin = time.perf_counter()
     plan = build_model(scenario, elastic=options.elastic)
+    build_seconds = time.perf_counter() - begin
     greedy = greedy_plan(plan)
     add_hints(plan, greedy)
+    plan.model.maximize(objective(plan))
     proto = plan.model.proto
     logger.info(
         "model built in %.1f s: %d variables, %d constraints",
-        time.perf_counter() - start,
+        build_seconds,
         len(proto.variables),
         len(proto.constraints),
     )
 
     start = time.perf_counter()
-    solver, status = _solve_in_two_rounds(plan, options, seed, start)
+    progress = Progress(begin)
+    solver, status, stopped = run_solver(plan.model, options, seed, progress)
     seconds = time.perf_counter() - start
-
     logger.info("solver finished: %s in %.1f s", status, seconds)
-    mode = "elastic" if options.elastic else "strict"
     common = dict(
         seed=seed,
         workers=options.workers,
         time_limit=options.time_limit,
-        mode=mode,
+        mode="elastic" if options.elastic else "strict",
         solve_seconds=seconds,
+        stopped=stopped,
+        improvements=tuple(progress.improvements),
+        build_seconds=build_seconds,
     )
     if status in ("optimal", "feasible") and _worse_than(plan, solver, greedy):
         logger.warning(
@@ -276,39 +376,116 @@ def solve_once(
             "greedy warm start instead (raise --time-limit for a better "
             "plan)"
         )
-        # Value the warm start by the same objective as a solved plan.
-        plan.model.maximize(
-            sum(plan.value_terms)
-            - sum(plan.penalty_terms)
-            - elastic_penalty(plan)
-        )
+        plan.model.clear_hints()
+        add_hints(plan, greedy)
         solver, status = _complete_warm_start(plan, seed)
         common["source"] = "warm start"
 
     if status not in ("optimal", "feasible"):
         return PlanResult(status=status, **common)
 
+    visits = tuple(number_visits(extract_visits(plan, solver)))
+    shortfalls = tuple(read_shortfalls(plan, solver))
+    value = solver.objective_value / VALUE_SCALE
     if common.get("source") == "warm start":
         return PlanResult(
             status="feasible",
-            visits=tuple(number_visits(extract_visits(plan, solver))),
-            objective=round(solver.objective_value / VALUE_SCALE, 3),
-            shortfalls=tuple(read_shortfalls(plan, solver)),
+            visits=visits,
+            objective=round(value, 3),
+            shortfalls=shortfalls,
             **common,
         )
 
-    objective = solver.objective_value / VALUE_SCALE
     bound = solver.best_objective_bound / VALUE_SCALE
-    gap = abs(bound - objective) / max(abs(objective), 1e-9)
     return PlanResult(
         status=status,
-        visits=tuple(number_visits(extract_visits(plan, solver))),
-        objective=round(objective, 3),
+        visits=visits,
+        objective=round(value, 3),
         best_bound=round(bound, 3),
-        gap=round(gap, 6),
-        shortfalls=tuple(read_shortfalls(plan, solver)),
+        gap=round(abs(bound - value) / max(abs(bound), 1e-9), 6),
+        shortfalls=shortfalls,
         **common,
     )
+
+
+def _solve_by_parts(scenario, options: SolveOptions, seed: int):
+    """Plan part by part from the greedy plan; ``None`` if a rule is missed.
+
+    The greedy plan is the first plan, within seconds at any size; the
+    parts then improve it (``scheduler.parts``).
+    """
+    start = time.perf_counter()
+    bare = new_plan_model(scenario)
+    build_seconds = time.perf_counter() - start
+    greedy = greedy_plan(bare)
+    first = plan_value(scenario, visits_from_keys(scenario, greedy))
+    elapsed = time.perf_counter() - start
+    log_progress(elapsed, first, None)
+    logger.info("greedy plan in %.1f s; improving it part by part", elapsed)
+
+    stop = _StopOnInterrupt()
+    with stop:
+        outcome = improve_by_parts(
+            scenario,
+            greedy,
+            options.time_limit,
+            seed,
+            gap=options.gap,
+            should_stop=stop.requested,
+            on_improve=lambda t, v: log_progress(elapsed + t, v, None),
+            start_value=first,
+        )
+
+    seconds = time.perf_counter() - start
+    missed = key_shortfalls(scenario, outcome.keys)
+    if missed:
+        logger.info("part by part misses: %s", "; ".join(missed[:5]))
+        return None
+
+    visits = tuple(number_visits(visits_from_keys(scenario, outcome.keys)))
+    value = plan_value(scenario, visits)
+    improvements = [(elapsed, first)] + [
+        (elapsed + t, v) for t, v in outcome.improvements
+    ]
+    return PlanResult(
+        status="feasible",
+        visits=visits,
+        objective=round(value, 3),
+        solve_seconds=seconds,
+        seed=seed,
+        workers=options.workers,
+        time_limit=options.time_limit,
+        mode="strict",
+        source="parts",
+        stopped=stop.stopped or outcome.stopped,
+        improvements=tuple(improvements),
+        build_seconds=build_seconds,
+    )
+
+
+class _StopOnInterrupt:
+    """Turn Ctrl-C into a request to stop between parts."""
+
+    def __init__(self):
+        self.stopped = False
+        self._previous = None
+
+    def requested(self) -> bool:
+        """Whether the user asked to stop."""
+        return self.stopped
+
+    def _handle(self, signum, frame) -> None:
+        logger.warning("stopping at the user's request (Ctrl-C)")
+        self.stopped = True
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
 
 
 def _worse_than(plan: PlanModel, solver, greedy: set) -> bool:
@@ -339,37 +516,30 @@ def visits_of_keys(plan: PlanModel, keys: set) -> list[Visit]:
     return extract_visits(plan, _Chosen(chosen))
 
 
-def _solve_in_two_rounds(plan: PlanModel, options, seed: int, start):
-    """Maximise risk value, then even out the plan without losing any.
+def visits_from_keys(scenario: Scenario, keys) -> list[Visit]:
+    """Return the visits named by model keys, without a model."""
+    hazards = {h.hazard_id: h for h in scenario.hazards}
+    campaigns = {c.campaign_id: c for c in scenario.campaigns}
+    companies = {c.company_id: c for c in scenario.companies}
+    visits = []
+    for family, *rest in sorted(keys, key=str):
+        if family in ("regulator", "supervisor", "joint"):
+            mine_id, month = rest
+            visits.append(_mine_visit(scenario, mine_id, month, family))
+        elif family == "recheck":
+            hazard_id, month = rest
+            visits.append(_recheck_visit(scenario, hazards[hazard_id], month))
+        elif family == "special":
+            campaign_id, mine_id, month = rest
+            campaign = campaigns[campaign_id]
+            visits.append(_special_visit(scenario, campaign, mine_id, month))
+        else:
+            company_id, month = rest
+            visits.append(
+                _company_visit(scenario, companies[company_id], month)
+            )
 
-    The evenness terms make the model much harder to prove, so the value
-    of R21/R22 is maximised first with half the time; then, holding that
-    value, the rest of the objective is improved. If the second round
-    finds nothing, the first round's plan stands.
-    """
-    value = sum(plan.value_terms) - elastic_penalty(plan)
-    plan.model.maximize(value)
-    half = replace(options, time_limit=options.time_limit / 2)
-    first, status = run_solver(plan.model, half, seed, _Progress(start))
-    logger.info("round 1, risk value: %s", status)
-    if status not in ("optimal", "feasible"):
-        return first, status
-
-    plan.model.add(value >= round(first.objective_value))
-    plan.model.clear_hints()
-    for index in range(len(plan.model.proto.variables)):
-        var = plan.model.get_int_var_from_proto_index(index)
-        plan.model.add_hint(var, first.value(var))
-
-    plan.model.maximize(value - sum(plan.penalty_terms))
-    left = max(options.time_limit - first.deterministic_time, 0.1)
-    rest = replace(options, time_limit=left)
-    second, second_status = run_solver(plan.model, rest, seed)
-    logger.info("round 2, evenness: %s", second_status)
-    if second_status not in ("optimal", "feasible"):
-        return first, "feasible"
-
-    return second, second_status
+    return visits
 
 
 def _status(solver: cp_model.CpSolver, code) -> str:
@@ -393,7 +563,7 @@ def _complete_warm_start(plan: PlanModel, seed: int):
     solver.parameters.num_workers = 1
     solver.parameters.fix_variables_to_their_hinted_value = True
     solver.parameters.max_deterministic_time = 60
-    code = solver.solve(plan.model)
+    code, _ = solve_interruptibly(solver, plan.model)
     status = STATUS_NAMES.get(code, "unknown")
     if status == "optimal":
         status = "feasible"

@@ -66,8 +66,15 @@ def _costs(plan: PlanModel, mine: Mine, bodies) -> dict[str, int]:
     return {b: visit_cost(plan.scenario.body(b), days) for b in bodies}
 
 
-def _best_month(state: _State, mine_id, costs, months) -> int | None:
-    """Return the allowed month with the most capacity left, if any."""
+def _best_month(
+    state: _State, mine_id, costs, months, early_before: int = 0
+) -> int | None:
+    """Return the best allowed month for a visit, if any.
+
+    A month before ``early_before`` first (a water-hazard mine's check
+    before the flood season, R21), then a quarter the mine has no visit
+    in yet, then the month with the most capacity left.
+    """
     options = [
         month
         for month in months
@@ -77,7 +84,19 @@ def _best_month(state: _State, mine_id, costs, months) -> int | None:
         return None
 
     body = next(iter(costs))
-    return max(options, key=lambda m: (state.left[body, m], -m))
+    quarters = {quarter_of(m) for m in state.taken[mine_id]}
+    if any(m < early_before for m in state.taken[mine_id]):
+        early_before = 0
+
+    return max(
+        options,
+        key=lambda m: (
+            m < early_before,
+            quarter_of(m) not in quarters,
+            state.left[body, m],
+            -m,
+        ),
+    )
 
 
 def greedy_plan(plan: PlanModel) -> set:
@@ -97,6 +116,7 @@ def greedy_plan(plan: PlanModel) -> set:
     _place_rechecks(plan, state)
     _place_joint_minimum(plan, state)
     _place_floors(plan, state)
+    _place_companies(plan, state)
     _place_valuable(plan, state)
     _place_campaigns(plan, state)
     return state.chosen
@@ -132,16 +152,21 @@ def _room(plan: PlanModel, state: _State, mine: Mine, side: str) -> bool:
     )
 
 
+def _allowed(plan: PlanModel, mine: Mine, side: str) -> bool:
+    """Whether the model has visits of this side for the mine (R5-R7)."""
+    caps = plan.caps[mine.mine_id]
+    regulator = caps.regulator > 0
+    supervisor = mine.supervisor_id is not None and caps.supervisor > 0
+    return {
+        "regulator": regulator,
+        "supervisor": supervisor,
+        "joint": regulator and supervisor,
+    }[side] and plan.is_free(mine.mine_id)
+
+
 def _add_visit(plan, state, mine: Mine, side: str, months) -> bool:
     """Add a routine or joint visit in the best month; report success."""
-    variables = {
-        "regulator": plan.variables.regulator_visit,
-        "supervisor": plan.variables.supervisor_visit,
-        "joint": plan.variables.joint_visit,
-    }[side]
-    if (mine.mine_id, 1) not in variables or not _room(
-        plan, state, mine, side
-    ):
+    if not _allowed(plan, mine, side) or not _room(plan, state, mine, side):
         return False
 
     bodies = {
@@ -150,7 +175,9 @@ def _add_visit(plan, state, mine: Mine, side: str, months) -> bool:
         "joint": (mine.regulator_id, mine.supervisor_id),
     }[side]
     costs = _costs(plan, mine, bodies)
-    month = _best_month(state, mine.mine_id, costs, months)
+    weights = plan.scenario.policy.weights
+    early = weights.flood_season_start if "water" in mine.disasters else 0
+    month = _best_month(state, mine.mine_id, costs, months, early)
     if month is None:
         return False
 
@@ -198,19 +225,21 @@ def _place_floors(plan: PlanModel, state: _State) -> None:
 
 
 def _place_valuable(plan: PlanModel, state: _State) -> None:
-    """Add visits by falling marginal value while it beats the burden."""
+    """Add visits by falling value per person-day while value is gained.
+
+    Value per day, not value alone, because capacity is what runs out: a
+    coal visit takes twice the days of a non-coal one.
+    """
     scenario = plan.scenario
-    weights = scenario.policy.weights
-    burden = weights.visit_burden
     heap = []
     for index, mine in enumerate(scenario.mines):
-        value = mine_value(mine, scenario)
         done = len(state.taken[mine.mine_id])
-        heapq.heappush(heap, (-value * weights.decay**done, index))
+        gain = _marginal(scenario, mine, done)
+        heapq.heappush(heap, (-gain, index, done))
 
     while heap:
-        negative, index = heapq.heappop(heap)
-        if -negative <= burden:
+        negative, index, done = heapq.heappop(heap)
+        if negative >= 0:
             break
 
         mine = scenario.mines[index]
@@ -219,7 +248,39 @@ def _place_valuable(plan: PlanModel, state: _State) -> None:
             for side in ("regulator", "supervisor")
         )
         if added:
-            heapq.heappush(heap, (negative * weights.decay, index))
+            gain = _marginal(scenario, mine, done + 1)
+            heapq.heappush(heap, (-gain, index, done + 1))
+
+
+def _marginal(scenario, mine: Mine, done: int) -> float:
+    """Return the value per person-day of a mine's next visit (R22)."""
+    weights = scenario.policy.weights
+    value = mine_value(mine, scenario) * weights.decay**done
+    return (value - weights.visit_burden) / visit_days(mine, scenario)
+
+
+def _place_companies(plan: PlanModel, state: _State) -> None:
+    """Visit each parent company as often as wanted and allowed (R8)."""
+    scenario = plan.scenario
+    days = scenario.policy.company_visit_days
+    for company in scenario.companies:
+        body = scenario.body(company.body_id)
+        costs = {body.body_id: visit_cost(body, days)}
+        wanted = min(scenario.policy.company_cap, company.visits_wanted)
+        months: list[int] = []
+        for _ in range(wanted):
+            options = [
+                m for m in MONTHS if m not in months and state.fits(costs, m)
+            ]
+            if not options:
+                break
+
+            month = max(
+                options, key=lambda m: (state.left[body.body_id, m], -m)
+            )
+            key = ("company", company.company_id, month)
+            state.take(key, None, costs, month)
+            months.append(month)
 
 
 def _place_campaigns(plan: PlanModel, state: _State) -> None:
@@ -249,14 +310,20 @@ def add_hints(plan: PlanModel, chosen: set) -> None:
         plan.model.add_hint(var, (family, *key) in chosen)
 
     visits = defaultdict(int)
+    first = {}
     hazard_mine = {h.hazard_id: h.mine_id for h in plan.scenario.hazards}
     for family, *rest in chosen:
-        if family in ("regulator", "supervisor", "joint"):
-            visits[rest[0]] += 1
-        elif family == "recheck":
-            visits[hazard_mine[rest[0]]] += 1
-        elif family == "special":
-            visits[rest[1]] += 1
+        if family == "company":
+            continue
+
+        mine_id = {"recheck": hazard_mine.get(rest[0]), "special": rest[1]}
+        mine_id = mine_id.get(family, rest[0])
+        visits[mine_id] += 1
+        first[mine_id] = min(first.get(mine_id, 13), rest[-1])
 
     for (mine_id, k), var in plan.variables.visit_count_reached.items():
         plan.model.add_hint(var, visits[mine_id] >= k)
+
+    start = plan.scenario.policy.weights.flood_season_start
+    for mine_id, var in plan.variables.pre_flood_check.items():
+        plan.model.add_hint(var, first.get(mine_id, 13) < start)

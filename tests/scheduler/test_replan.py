@@ -133,8 +133,17 @@ def test_replan_strict_c_to_a_explains_the_joint_shortfall(filed):
     changes = Changes(
         category_changes=(CategoryChange("M3", "A", AS_OF),),
     )
+    # Supervisor visits in Q1 use up the caps of M1 (A) and M2 (B), so
+    # only M3 could hold the joint visits of Q2 to Q4 (R10).
+    used_up = [
+        Actual(f"S{i}", date(2026, month, 20), mine, ("SUP-1",), "routine")
+        for i, (mine, month) in enumerate(
+            [("M1", 1), ("M2", 2), ("M2", 3), ("M3", 1), ("M3", 3)]
+        )
+    ]
+    actuals = [a for a in _actuals(filed) if "SUP-1" not in a.body_ids]
     replanned = replan(
-        small_province(), changes, filed, _actuals(filed), _options()
+        small_province(), changes, filed, actuals + used_up, _options()
     )
 
     assert replanned.result.status == "infeasible"

@@ -1,0 +1,558 @@
+"""The plan model as a linear program for HiGHS: bounds and a second MIP.
+
+A CP-SAT model is read from its proto and written as a HiGHS model,
+either as its LP relaxation (every variable continuous) or as a MIP
+(every variable integral). The LP relaxation gives a bound on the best
+plan possible, independent of CP-SAT's own; the MIP lets the benchmark
+compare CP-SAT with another solver on the very same model.
+
+Only the constraint kinds the plan model uses are translated: linear
+constraints, ``at_most_one``, ``exactly_one``, ``bool_or`` and
+``bool_and`` (the last four also with enforcement literals). Any other
+kind, and a linear constraint with enforcement literals, is refused with
+a ``ValueError`` rather than silently relaxed away.
+
+HiGHS comes with the ``bench`` extra; it is imported only when a
+function here is called.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+logger = logging.getLogger(__name__)
+
+UNBOUNDED = 2**62  # CP-SAT writes "no bound" as the int64 extremes
+INTEGRAL_TOLERANCE = 1e-6  # relative; IPM noise on a whole-number bound
+
+CONSTRAINT_KINDS = (
+    "linear",
+    "at_most_one",
+    "exactly_one",
+    "bool_or",
+    "bool_and",
+    "bool_xor",
+    "int_prod",
+    "int_div",
+    "int_mod",
+    "lin_max",
+    "element",
+    "table",
+    "automaton",
+    "interval",
+    "no_overlap",
+    "no_overlap_2d",
+    "cumulative",
+    "circuit",
+    "routes",
+    "all_diff",
+    "reservoir",
+    "inverse",
+    "dummy_constraint",
+)
+LITERAL_KINDS = ("at_most_one", "exactly_one", "bool_or", "bool_and")
+
+
+@dataclass
+class MipOutcome:
+    """What HiGHS found when it solved the model as a MIP.
+
+    Parameters
+    ----------
+    objective
+        Objective of the best plan found, in the model's own units;
+        ``None`` without a plan.
+    bound
+        HiGHS's dual bound on the objective, in the model's units.
+    status
+        ``optimal``, ``feasible``, ``infeasible`` or ``unknown`` (no plan
+        within the time limit).
+    improvements
+        ``(seconds, objective)`` each time HiGHS found a better plan,
+        seconds counted from the start of the solve.
+    values
+        The value of every model variable in the best plan, by variable
+        index; ``None`` without a plan.
+    seconds
+        Wall time of the solve.
+    """
+
+    objective: float | None
+    bound: float | None
+    status: str
+    improvements: list[tuple[float, float]] = field(default_factory=list)
+    values: np.ndarray | None = None
+    seconds: float = 0.0
+
+    def value(self, var: cp_model.IntVar) -> float:
+        """Return the value of one model variable in the best plan.
+
+        Raises
+        ------
+        ValueError
+            If HiGHS found no plan.
+        """
+        if self.values is None:
+            raise ValueError(f"HiGHS found no plan (status {self.status})")
+
+        return float(self.values[var.index])
+
+
+def _highspy():
+    """Return the ``highspy`` module, or say how to install it."""
+    try:
+        import highspy
+    except ImportError as err:
+        msg = (
+            "HiGHS (highspy) is needed to solve the relaxation; install the "
+            "bench extra: pip install -e '.[bench]'"
+        )
+        raise ImportError(msg) from err
+
+    return highspy
+
+
+class _Rows:
+    """Rows of a HiGHS matrix, gathered row by row."""
+
+    def __init__(self, integral: bool):
+        self.integral = integral
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+        self.starts: list[int] = [0]
+        self.index: list[int] = []
+        self.value: list[float] = []
+
+    def add(self, terms, constant: float, lower, upper) -> None:
+        """Add ``lower <= sum(terms) + constant <= upper`` as one row."""
+        merged: dict[int, float] = {}
+        for var, coeff in terms:
+            merged[var] = merged.get(var, 0.0) + coeff
+
+        # A constant may move an infinite side: it stays infinite.
+        self.lower.append(lower - constant)
+        self.upper.append(upper - constant)
+        for var, coeff in merged.items():
+            if coeff:
+                self.index.append(var)
+                self.value.append(coeff)
+
+        self.starts.append(len(self.index))
+
+
+def _literal(ref: int) -> tuple[int, float, float]:
+    """Return ``(variable, coefficient, constant)`` of a literal's value.
+
+    A negative reference is the negation of a literal: ``1 - x``.
+    """
+    if ref >= 0:
+        return ref, 1.0, 0.0
+
+    return -ref - 1, -1.0, 1.0
+
+
+def _variable(ref: int) -> tuple[int, float]:
+    """Return ``(variable, sign)`` of an integer variable reference.
+
+    In "vars" fields a negative reference is the integer negation ``-x``,
+    as the CP-SAT proto defines it (CP-SAT's own checker rejects these).
+    """
+    if ref >= 0:
+        return ref, 1.0
+
+    return -ref - 1, -1.0
+
+
+def _unless(enforcement) -> tuple[list, float]:
+    """Return ``sum(1 - e)`` over enforcement literals as terms, constant.
+
+    The sum is 0 when every enforcement literal holds and at least 1
+    otherwise, which is what relaxes an enforced constraint.
+    """
+    terms = []
+    constant = 0.0
+    for ref in enforcement:
+        var, coeff, const = _literal(ref)
+        terms.append((var, -coeff))
+        constant += 1.0 - const
+
+    return terms, constant
+
+
+def _literal_sum(literals) -> tuple[list, float]:
+    """Return the sum of literals as terms and a constant."""
+    terms = []
+    constant = 0.0
+    for ref in literals:
+        var, coeff, const = _literal(ref)
+        terms.append((var, coeff))
+        constant += const
+
+    return terms, constant
+
+
+def _bounds(domain: list[int], what: str, integral: bool, inf: float):
+    """Return the lower and upper end of a domain as HiGHS bounds.
+
+    A domain with holes is relaxed to its hull for an LP, which keeps the
+    bound valid; a MIP cannot express the holes and is refused.
+    """
+    if len(domain) > 2 and integral:
+        msg = f"{what} has a domain with holes, which a MIP cannot express"
+        raise ValueError(msg)
+
+    lower = -inf if domain[0] <= -UNBOUNDED else float(domain[0])
+    upper = inf if domain[-1] >= UNBOUNDED else float(domain[-1])
+    return lower, upper
+
+
+def _kind(ct) -> str | None:
+    """Return the kind of a constraint, ``None`` for an empty one."""
+    for kind in CONSTRAINT_KINDS:
+        has = getattr(ct, f"has_{kind}", None)
+        if has is not None and has():
+            return kind
+
+    return None
+
+
+def _add_linear(rows: _Rows, ct, number: int, inf: float) -> None:
+    """Add a linear constraint, refusing enforcement literals."""
+    if len(ct.enforcement_literal):
+        msg = (
+            f"constraint {number} (linear) has enforcement literals, which "
+            "the relaxation does not express"
+        )
+        raise ValueError(msg)
+
+    terms = []
+    for ref, coeff in zip(ct.linear.vars, ct.linear.coeffs, strict=True):
+        var, sign = _variable(ref)
+        terms.append((var, sign * coeff))
+
+    domain = list(ct.linear.domain)
+    what = f"constraint {number} (linear)"
+    lower, upper = _bounds(domain, what, rows.integral, inf)
+    rows.add(terms, 0.0, lower, upper)
+
+
+def _add_literal_constraint(rows: _Rows, ct, kind: str, inf: float) -> None:
+    """Add an ``at_most_one``, ``exactly_one``, ``bool_or``, ``bool_and``."""
+    literals = list(getattr(ct, kind).literals)
+    relax, slack = _unless(ct.enforcement_literal)
+    if kind == "bool_and":
+        # Each literal holds, unless an enforcement literal is false.
+        for ref in literals:
+            terms, constant = _literal_sum([ref])
+            rows.add(terms + relax, constant + slack, 1.0, inf)
+
+        return
+
+    terms, constant = _literal_sum(literals)
+    if kind in ("bool_or", "exactly_one"):
+        rows.add(terms + relax, constant + slack, 1.0, inf)
+
+    if kind in ("at_most_one", "exactly_one"):
+        # At most one, unless relaxed: then up to all may be true.
+        room = max(len(literals) - 1, 0)
+        lowered = [(var, -room * coeff) for var, coeff in relax]
+        rows.add(terms + lowered, constant - room * slack, -inf, 1.0)
+
+
+def _objective(proto, num_vars: int) -> tuple[np.ndarray, float, bool]:
+    """Return costs, offset and whether to maximise, in model units."""
+    costs = np.zeros(num_vars)
+    if proto.has_floating_point_objective():
+        found = proto.floating_point_objective
+        for ref, coeff in zip(found.vars, found.coeffs, strict=True):
+            var, sign = _variable(ref)
+            costs[var] += sign * coeff
+
+        return costs, float(found.offset), bool(found.maximize)
+
+    if not proto.has_objective():
+        return costs, 0.0, False
+
+    found = proto.objective
+    # The model's value is scaling_factor * (sum + offset); a maximised
+    # model stores its coefficients negated with a factor of -1.
+    factor = found.scaling_factor or 1.0
+    for ref, coeff in zip(found.vars, found.coeffs, strict=True):
+        var, sign = _variable(ref)
+        costs[var] += sign * coeff * factor
+
+    return costs, float(found.offset) * factor, factor < 0
+
+
+def _whole_objective(proto) -> bool:
+    """Whether every plan's objective is a whole number of model units."""
+    if proto.has_floating_point_objective() or not proto.has_objective():
+        return False
+
+    found = proto.objective
+    factor = found.scaling_factor or 1.0
+    return abs(factor) == 1.0 and float(found.offset).is_integer()
+
+
+def highs_model(model: cp_model.CpModel, integral: bool = False):
+    """Write a CP-SAT model as a HiGHS model.
+
+    Parameters
+    ----------
+    model
+        The CP-SAT model, with its objective set.
+    integral
+        ``True`` for a MIP with every variable integral; ``False`` for
+        the LP relaxation.
+
+    Returns
+    -------
+    highspy.Highs
+        A HiGHS instance holding the model, with its output silenced. Its
+        objective is the model's, in the model's units and sense.
+
+    Raises
+    ------
+    ValueError
+        If the model holds a constraint kind the relaxation cannot
+        express, a linear constraint with enforcement literals, or (for a
+        MIP) a domain with holes.
+    ImportError
+        If ``highspy`` is not installed.
+    """
+    highspy = _highspy()
+    inf = highspy.kHighsInf
+    proto = model.proto
+    start = time.perf_counter()
+
+    num_vars = len(proto.variables)
+    lower = np.empty(num_vars)
+    upper = np.empty(num_vars)
+    for index, variable in enumerate(proto.variables):
+        # list() first: the proto wrapper gives wrong values for domain[-1].
+        domain = list(variable.domain)
+        what = f"variable {index} ({variable.name})"
+        lower[index], upper[index] = _bounds(domain, what, integral, inf)
+
+    rows = _Rows(integral)
+    for number, ct in enumerate(proto.constraints):
+        kind = _kind(ct)
+        if kind is None:
+            continue
+
+        if kind == "linear":
+            _add_linear(rows, ct, number, inf)
+        elif kind in LITERAL_KINDS:
+            _add_literal_constraint(rows, ct, kind, inf)
+        else:
+            msg = (
+                f"constraint {number} is {kind}, which the relaxation "
+                "cannot express"
+            )
+            raise ValueError(msg)
+
+    costs, offset, maximize = _objective(proto, num_vars)
+    lp = highspy.HighsLp()
+    lp.num_col_ = num_vars
+    lp.num_row_ = len(rows.lower)
+    lp.col_cost_ = costs
+    lp.col_lower_ = lower
+    lp.col_upper_ = upper
+    lp.row_lower_ = np.array(rows.lower)
+    lp.row_upper_ = np.array(rows.upper)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.array(rows.starts, dtype=np.int32)
+    lp.a_matrix_.index_ = np.array(rows.index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.array(rows.value)
+    lp.offset_ = offset
+    lp.sense_ = (
+        highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
+    )
+    if integral:
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * num_vars
+
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    status = highs.passModel(lp)
+    if status == highspy.HighsStatus.kError:
+        raise ValueError("HiGHS refused the converted model")
+
+    logger.info(
+        "HiGHS %s of %d variables, %d rows, %d nonzeros in %.1f s",
+        "MIP" if integral else "LP relaxation",
+        num_vars,
+        len(rows.lower),
+        len(rows.index),
+        time.perf_counter() - start,
+    )
+    return highs
+
+
+def lp_bound(
+    model: cp_model.CpModel, time_limit: float | None = None
+) -> float | None:
+    """Return the LP relaxation's bound on the model's objective.
+
+    The relaxation is solved by interior point without crossover, which
+    scales to province-size models. The primal objective is widened by
+    the primal-dual error HiGHS reports, so that solver tolerance does
+    not make the bound too tight; when every plan's objective is a whole
+    number of model units, the bound is rounded to one (down when
+    maximising).
+
+    Parameters
+    ----------
+    model
+        The CP-SAT model, with its objective set.
+    time_limit
+        Wall time limit of HiGHS in seconds; ``None`` for none.
+
+    Returns
+    -------
+    float or None
+        The bound, in the model's own objective units (an upper bound
+        when maximising, a lower bound when minimising); ``None`` if
+        HiGHS did not solve the relaxation.
+
+    Raises
+    ------
+    ValueError
+        If the model cannot be converted (see ``highs_model``).
+    ImportError
+        If ``highspy`` is not installed.
+    """
+    highspy = _highspy()
+    highs = highs_model(model, integral=False)
+    highs.setOptionValue("solver", "ipm")
+    highs.setOptionValue("run_crossover", "off")
+    if time_limit is not None:
+        highs.setOptionValue("time_limit", float(time_limit))
+
+    start = time.perf_counter()
+    highs.run()
+    status = highs.getModelStatus()
+    if status != highspy.HighsModelStatus.kOptimal:
+        logger.warning(
+            "HiGHS did not solve the LP relaxation: %s",
+            highs.modelStatusToString(status),
+        )
+        return None
+
+    # Without crossover the primal objective may sit a little inside the
+    # LP optimum; widening it by the primal-dual error keeps it a bound.
+    info = highs.getInfo()
+    primal = info.objective_function_value
+    error = info.primal_dual_objective_error
+    error = error if math.isfinite(error) and error > 0 else 0.0
+    widen = error * (1.0 + abs(primal))
+    maximize = highs.getObjectiveSense()[1] == highspy.ObjSense.kMaximize
+    bound = primal + widen if maximize else primal - widen
+    if _whole_objective(model.proto):
+        bound = _whole(bound, maximize)
+
+    logger.info("LP bound %.3f in %.1f s", bound, time.perf_counter() - start)
+    return bound
+
+
+def _whole(bound: float, maximize: bool) -> float:
+    """Round a bound to the whole number every plan's objective is."""
+    nearest = round(bound)
+    if abs(bound - nearest) <= INTEGRAL_TOLERANCE * max(1.0, abs(bound)):
+        return float(nearest)
+
+    return float(math.floor(bound) if maximize else math.ceil(bound))
+
+
+def solve_mip(
+    model: cp_model.CpModel,
+    time_limit: float,
+    threads: int = 2,
+    on_improve: Callable[[float, float], None] | None = None,
+    gap: float = 0.0,
+) -> MipOutcome:
+    """Solve the model as a MIP with HiGHS.
+
+    Parameters
+    ----------
+    model
+        The CP-SAT model, with its objective set.
+    time_limit
+        Wall time limit of HiGHS in seconds.
+    threads
+        Threads HiGHS may use.
+    on_improve
+        Called with ``(seconds, objective)`` each time HiGHS finds a
+        better plan, objective in the model's units.
+    gap
+        Relative gap at which HiGHS stops; 0 proves the optimum.
+
+    Returns
+    -------
+    MipOutcome
+        Objective, bound, status, improvements and the variables' values.
+
+    Raises
+    ------
+    ValueError
+        If the model cannot be converted (see ``highs_model``).
+    ImportError
+        If ``highspy`` is not installed.
+    """
+    highspy = _highspy()
+    highs = highs_model(model, integral=True)
+    highs.setOptionValue("time_limit", float(time_limit))
+    highs.setOptionValue("threads", int(threads))
+    highs.setOptionValue("mip_rel_gap", float(gap))
+    improvements: list[tuple[float, float]] = []
+    start = time.perf_counter()
+
+    def improved(event) -> None:
+        seconds = time.perf_counter() - start
+        value = float(event.data_out.objective_function_value)
+        improvements.append((seconds, value))
+        if on_improve is not None:
+            on_improve(seconds, value)
+
+    highs.cbMipImprovingSolution.subscribe(improved)
+    highs.run()
+    seconds = time.perf_counter() - start
+
+    info = highs.getInfo()
+    code = highs.getModelStatus()
+    has_plan = info.primal_solution_status == highspy.kSolutionStatusFeasible
+    status = _mip_status(highspy, code, has_plan)
+    logger.info(
+        "HiGHS MIP: %s in %.1f s", highs.modelStatusToString(code), seconds
+    )
+    bound = float(info.mip_dual_bound)
+    bound = bound if math.isfinite(bound) else None
+    if not has_plan:
+        return MipOutcome(None, bound, status, improvements, None, seconds)
+
+    values = np.array(highs.getSolution().col_value)
+    return MipOutcome(
+        objective=float(info.objective_function_value),
+        bound=bound,
+        status=status,
+        improvements=improvements,
+        values=values,
+        seconds=seconds,
+    )
+
+
+def _mip_status(highspy, code, has_plan: bool) -> str:
+    """Name a HiGHS MIP status as the planner's results do."""
+    if code == highspy.HighsModelStatus.kOptimal:
+        return "optimal"
+
+    if code == highspy.HighsModelStatus.kInfeasible:
+        return "infeasible"
+
+    return "feasible" if has_plan else "unknown"
