@@ -91,6 +91,22 @@ def main() -> None:
     type=float,
     help="Solver work limit in seconds (deterministic time).",
 )
+@click.option(
+    "--gap",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0.0, 1.0),
+    help="Stop once the plan is within this relative gap of the bound "
+    "(e.g. 0.01); part by part, each part stops within it.",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["auto", "single", "parts"]),
+    default="auto",
+    show_default=True,
+    help="One model, or part by part from a greedy plan (auto: part by "
+    "part above 250 mines).",
+)
 @click.option("--seed", type=int, help="Solver seed (default: scenario's).")
 @click.option(
     "--workers",
@@ -132,6 +148,8 @@ def plan(
     scenario,
     out,
     time_limit,
+    gap,
+    method,
     seed,
     workers,
     strict,
@@ -142,7 +160,11 @@ def plan(
     reason,
     quiet,
 ):
-    """Plan SCENARIO for its year and write the plan to --out."""
+    """Plan SCENARIO for its year and write the plan to --out.
+
+    Ctrl-C stops the search: the best plan found so far is checked and
+    written, and marked as stopped early.
+    """
     from scheduler.output import filing_package_writer, write_plan_folder
     from scheduler.solve import SolveOptions, solve
     from scheduler.summary import summary_lines
@@ -163,8 +185,15 @@ def plan(
     )
 
     logger.info("[2/4] solving (limit %g s, %d workers)", time_limit, workers)
-    options = SolveOptions(time_limit, seed, workers, elastic=not strict)
-    result = solve(data, options)
+    options = SolveOptions(
+        time_limit, seed, workers, not strict, gap=gap, method=method
+    )
+    try:
+        result = solve(data, options)
+    except KeyboardInterrupt:
+        click.echo("Stopped before any plan was found; nothing was written.")
+        sys.exit(1)
+
     if not result.has_plan:
         _report_no_plan(result)
         sys.exit(1)

@@ -358,6 +358,8 @@ def _part_solver(time_limit: float, seed: int, gap: float):
     solver.parameters.num_workers = 1
     solver.parameters.max_deterministic_time = max(time_limit, 0.05)
     solver.parameters.relative_gap_limit = gap
+    # Ctrl-C is left to the caller, who stops between parts.
+    solver.parameters.catch_sigint_signal = False
     return solver
 
 

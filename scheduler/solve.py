@@ -217,16 +217,14 @@ def solve_interruptibly(solver, model, callback=None) -> tuple[int, bool]:
         outcome["code"] = solver.solve(*args)
 
     thread = threading.Thread(target=work, daemon=True)
-    thread.start()
-    stopped = False
-    while thread.is_alive():
-        try:
+    with _StopOnInterrupt() as stop:
+        thread.start()
+        while thread.is_alive():
             thread.join(0.2)
-        except KeyboardInterrupt:
-            logger.warning("stopping at the user's request (Ctrl-C)")
-            solver.stop_search()
-            stopped = True
+            if stop.stopped:
+                solver.stop_search()
 
+    stopped = stop.stopped
     return outcome["code"], stopped
 
 

@@ -102,6 +102,7 @@ def build_summary(
         "status": result.status,
         "mode": result.mode,
         "source": result.source,
+        "stopped_early": result.stopped,
         "objective": result.objective,
         "best_bound": result.best_bound,
         "gap": result.gap,
@@ -149,11 +150,16 @@ def summary_lines(summary: dict) -> list[str]:
         )
 
     gap = summary["gap"]
-    lines.append(
-        f"  solver: {summary['status']}, objective {summary['objective']}, "
-        f"best bound {summary['best_bound']}, gap "
-        f"{gap:.2%}"
+    bound = (
+        f"best bound {summary['best_bound']}, gap {gap:.2%}"
         if gap is not None
-        else "  solver: no plan"
+        else "no bound"
     )
+    lines.append(
+        f"  solver: {summary['status']} ({summary['source']}), objective "
+        f"{summary['objective']}, {bound}"
+    )
+    if summary.get("stopped_early"):
+        lines.append("  stopped early (Ctrl-C): the best plan found so far")
+
     return lines
