@@ -18,6 +18,7 @@ from models.capacity import body_capacity
 from models.policy import Floor, Weights
 from models.records import Campaign, Company, Hazard, Mine, Scenario
 from scheduler.checker import check_plan
+from scheduler.model import plan_value
 from scheduler.solve import SolveOptions, solve
 
 OPTIONS = SolveOptions(time_limit=3, workers=1)
@@ -862,3 +863,41 @@ def test_solve_falls_back_to_the_checked_warm_start():
     assert result.best_bound is None
     assert result.visits
     assert check_plan(scenario, list(result.visits)).violations == []
+
+
+# The objective (R21, R22)
+
+
+def test_plan_value_recounts_the_solver_objective():
+    """The value of the written visits is the solver's objective."""
+    scenario = small_province()
+
+    result = planned(scenario)
+
+    assert plan_value(scenario, result.visits) == pytest.approx(
+        result.objective, abs=1e-6
+    )
+
+
+def test_pre_flood_check_is_valued_once_per_water_mine():
+    """R21: one visit before the flood season earns the bonus, not each."""
+    mine = coal("M1", "C", 100, disasters=("water",))
+    scenario = province(mine)
+    visit = planned(scenario).visits[0]
+    spring = [replace(visit, month=m) for m in (2, 4)]
+    spread = [replace(visit, month=m) for m in (2, 9)]
+    autumn = [replace(visit, month=m) for m in (8, 10)]
+
+    assert plan_value(scenario, spring) == plan_value(scenario, spread)
+    assert plan_value(scenario, spread) > plan_value(scenario, autumn)
+
+
+def test_water_mine_gets_a_visit_before_the_flood_season():
+    """R21: a water-hazard mine is checked before the flood season."""
+    mine = coal("M1", "C", 100, disasters=("water",))
+    scenario = province(mine)
+    start = scenario.policy.weights.flood_season_start
+
+    months = [v.month for v in planned(scenario).visits]
+
+    assert min(months) < start
