@@ -50,6 +50,7 @@ BOUND = "bound"  # the child that solves the LP relaxation
 RESULT_MARK = "scale-result "  # HiGHS prints a banner to stdout, so mark
 NEAR = 0.01  # "close to the best possible": within 1 % of the bound
 FIRST_PLAN_SECONDS = 15.0
+CHILD_MEMORY_GB = 18  # address space of one child; the machine has 24 GB
 MB_PER_GB = 1024
 
 
@@ -202,7 +203,11 @@ def _spawn(method: str, folder: Path, budget: float, plan: Path) -> dict:
     start = time.perf_counter()
     try:
         done = subprocess.run(
-            command, capture_output=True, text=True, timeout=limit
+            command,
+            capture_output=True,
+            text=True,
+            timeout=limit,
+            preexec_fn=_cap_memory,
         )
     except subprocess.TimeoutExpired:
         return {"method": method, "status": "timed out", "wall_s": limit}
@@ -222,6 +227,13 @@ def _spawn(method: str, folder: Path, budget: float, plan: Path) -> dict:
 
     _say(f"  {method:<8} {row['status']} in {wall:.1f} s")
     return row
+
+
+def _cap_memory() -> None:
+    """Cap a child's address space, so a method that runs out of memory
+    dies alone instead of taking the machine down."""
+    cap = int(CHILD_MEMORY_GB * 1024**3)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 
 def _result_line(stdout: str) -> dict | None:

@@ -38,9 +38,12 @@ from scheduler.warmstart import add_hints
 
 logger = logging.getLogger(__name__)
 
-PART_MINES = 100  # mines in one part: CP-SAT proves such a part in seconds
+PART_MINES = 40  # mines in one part: CP-SAT proves such a part in seconds
 MAX_SWEEPS = 6  # passes over the province, unless it stops improving
-PART_TIME = 1.0  # deterministic seconds one part may search
+PART_TIME = 0.25  # deterministic seconds one part may search
+# Building and presolving a part costs about this much deterministic time
+# beyond what CP-SAT counts, so many small parts still respect the limit.
+PART_OVERHEAD = 0.02
 CONVERGED = 1e-4  # a sweep gaining less than this share of value ends it
 
 
@@ -207,7 +210,8 @@ def improve_by_parts(
         fall short of floors or joint minimums, which the parts then try
         to meet first.
     time_limit
-        Work limit in CP-SAT deterministic seconds, summed over parts.
+        Work limit in CP-SAT deterministic seconds, summed over parts,
+        each part also counting ``PART_OVERHEAD``.
     seed
         Seed of the solver and of the order of parts.
     gap
@@ -250,7 +254,7 @@ def improve_by_parts(
             found = _solve_part(
                 scenario, members, shared, own, time_limit - work, seed, gap
             )
-            work += found.work
+            work += found.work + PART_OVERHEAD
             proven &= found.optimal
             if found.keys is None or found.gain <= 0:
                 continue

@@ -117,8 +117,8 @@ def greedy_plan(plan: PlanModel) -> set:
     _place_joint_minimum(plan, state)
     _place_floors(plan, state)
     _place_companies(plan, state)
-    _place_valuable(plan, state)
     _place_campaigns(plan, state)
+    _place_valuable(plan, state)
     return state.chosen
 
 
@@ -250,6 +250,22 @@ def _place_valuable(plan: PlanModel, state: _State) -> None:
         if added:
             gain = _marginal(scenario, mine, done + 1)
             heapq.heappush(heap, (-gain, index, done + 1))
+
+
+def _sides_by_slack(plan: PlanModel, state: _State, mine: Mine):
+    """Return the mine's sides, the one whose body has more room first."""
+    bodies = {"regulator": mine.regulator_id, "supervisor": mine.supervisor_id}
+
+    def room(side: str) -> float:
+        body_id = bodies[side]
+        if body_id is None:
+            return -1.0
+
+        total = sum(plan.capacity[body_id]) or 1
+        left = sum(state.left[body_id, month] for month in MONTHS)
+        return left / total
+
+    return sorted(bodies, key=lambda side: -room(side))
 
 
 def _marginal(scenario, mine: Mine, done: int) -> float:
