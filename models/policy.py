@@ -74,16 +74,11 @@ class Weights:
     flood_season_start
         First month of the flood season.
     pre_flood_bonus
-        Extra share of value for a visit to a water-hazard mine before the
-        flood season (R21).
+        Extra share of value for a water-hazard mine that gets at least
+        one visit before the flood season (R21); once per mine, so it
+        never pulls all of a mine's visits into spring.
     company
         Value of one parent company visit, in risk units.
-    mine_evenness
-        Penalty, in risk units, for each visit beyond the first in one
-        quarter at one mine.
-    body_evenness
-        Penalty, in risk units, for each per mille of the peak monthly
-        load of a body.
     visit_burden
         Cost, in risk units, of each visit to a mine: a visit disturbs the
         mine's work (§11), so one worth less than this is not planned.
@@ -100,8 +95,6 @@ class Weights:
     flood_season_start: int = 6
     pre_flood_bonus: float = 0.2
     company: float = 1.0
-    mine_evenness: float = 0.05
-    body_evenness: float = 0.002
     visit_burden: float = 0.3
 
 

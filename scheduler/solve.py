@@ -17,6 +17,7 @@ from ortools.sat.python import cp_model
 
 from models.plan import Visit, number_visits
 from models.records import Scenario, quarter_of
+from scheduler.balance import spread_visits
 from scheduler.model import (
     VALUE_SCALE,
     PlanModel,
@@ -388,7 +389,8 @@ def _solve_single(scenario, options: SolveOptions, seed: int) -> PlanResult:
     if status not in ("optimal", "feasible"):
         return PlanResult(status=status, **common)
 
-    visits = tuple(number_visits(extract_visits(plan, solver)))
+    visits = extract_visits(plan, solver)
+    visits = tuple(number_visits(spread_visits(scenario, visits)))
     shortfalls = tuple(read_shortfalls(plan, solver))
     value = solver.objective_value / VALUE_SCALE
     if common.get("source") == "warm start":
@@ -446,7 +448,8 @@ def _solve_by_parts(scenario, options: SolveOptions, seed: int):
         logger.info("part by part misses: %s", "; ".join(missed[:5]))
         return None
 
-    visits = tuple(number_visits(visits_from_keys(scenario, outcome.keys)))
+    visits = visits_from_keys(scenario, outcome.keys)
+    visits = tuple(number_visits(spread_visits(scenario, visits)))
     value = plan_value(scenario, visits)
     improvements = [(elapsed, first)] + [
         (elapsed + t, v) for t, v in outcome.improvements
