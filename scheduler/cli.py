@@ -107,6 +107,12 @@ def main() -> None:
     help="One model, or part by part from a greedy plan (auto: part by "
     "part above 250 mines).",
 )
+@click.option(
+    "--bound",
+    is_flag=True,
+    help="Also bound the best plan possible by the LP relaxation (HiGHS, "
+    "the bench extra), so the summary gives a gap for any method.",
+)
 @click.option("--seed", type=int, help="Solver seed (default: scenario's).")
 @click.option(
     "--workers",
@@ -150,6 +156,7 @@ def plan(
     time_limit,
     gap,
     method,
+    bound,
     seed,
     workers,
     strict,
@@ -172,6 +179,9 @@ def plan(
     log = setup_logging(quiet)
     if workspace:
         _refuse_variant(scenario)
+
+    if bound:
+        _need_highs()
 
     logger.info("[1/4] loading scenario %s", scenario)
     data = _load(scenario)
@@ -197,6 +207,9 @@ def plan(
     if not result.has_plan:
         _report_no_plan(result)
         sys.exit(1)
+
+    if bound:
+        result = _bounded(data, result)
 
     logger.info("[3/4] checking the written plan and saving to %s", out)
     extra = filing_package_writer(data, lang) if package else None
@@ -238,6 +251,26 @@ def plan(
     click.echo(f"Checker: no violation of any rule. Files in {out}")
     if workspace:
         _store_version(workspace, scenario, out, author, reason)
+
+
+def _need_highs() -> None:
+    """Exit 2, before any work, when --bound is asked without HiGHS."""
+    from scheduler.relaxation import need_highspy
+
+    try:
+        need_highspy()
+    except ImportError as err:
+        click.echo(f"Error: --bound needs HiGHS. {err}", err=True)
+        sys.exit(2)
+
+
+def _bounded(data, result):
+    """Add the LP relaxation's bound on the best plan to a result."""
+    from scheduler.relaxation import plan_bound
+    from scheduler.solve import with_bound
+
+    logger.info("bounding the best plan possible (LP relaxation, HiGHS)")
+    return with_bound(result, plan_bound(data))
 
 
 def _refuse_variant(scenario: str) -> None:

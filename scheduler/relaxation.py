@@ -105,7 +105,7 @@ class MipOutcome:
         return float(self.values[var.index])
 
 
-def _highspy():
+def need_highspy():
     """Return the ``highspy`` module, or say how to install it."""
     try:
         import highspy
@@ -327,7 +327,7 @@ def highs_model(model: cp_model.CpModel, integral: bool = False):
     ImportError
         If ``highspy`` is not installed.
     """
-    highspy = _highspy()
+    highspy = need_highspy()
     inf = highspy.kHighsInf
     proto = model.proto
     start = time.perf_counter()
@@ -428,7 +428,7 @@ def lp_bound(
     ImportError
         If ``highspy`` is not installed.
     """
-    highspy = _highspy()
+    highspy = need_highspy()
     highs = highs_model(model, integral=False)
     highs.setOptionValue("solver", "ipm")
     highs.setOptionValue("run_crossover", "off")
@@ -505,7 +505,7 @@ def solve_mip(
     ImportError
         If ``highspy`` is not installed.
     """
-    highspy = _highspy()
+    highspy = need_highspy()
     highs = highs_model(model, integral=True)
     highs.setOptionValue("time_limit", float(time_limit))
     highs.setOptionValue("threads", int(threads))
@@ -556,3 +556,28 @@ def _mip_status(highspy, code, has_plan: bool) -> str:
         return "infeasible"
 
     return "feasible" if has_plan else "unknown"
+
+
+def plan_bound(scenario) -> float | None:
+    """Return the LP bound on any whole-year plan's value, in risk units.
+
+    The model is the one ``build_model`` makes, with the objective a plan
+    is valued by (``scheduler.model.objective``); at province scale the
+    relaxation takes about a minute per 8,000 mines.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+
+    Returns
+    -------
+    float or None
+        The bound, or ``None`` if HiGHS did not solve the relaxation.
+    """
+    from scheduler.model import VALUE_SCALE, build_model, objective
+
+    plan = build_model(scenario)
+    plan.model.maximize(objective(plan))
+    bound = lp_bound(plan.model)
+    return None if bound is None else bound / VALUE_SCALE

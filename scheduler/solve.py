@@ -414,6 +414,27 @@ def _solve_single(scenario, options: SolveOptions, seed: int) -> PlanResult:
     )
 
 
+def with_bound(result: PlanResult, bound: float | None) -> PlanResult:
+    """Return the result with a further bound, keeping the tighter one.
+
+    Parameters
+    ----------
+    result
+        A result with a plan.
+    bound
+        An upper bound on the value of any plan, such as the LP bound of
+        ``scheduler.relaxation.plan_bound``; ``None`` changes nothing.
+    """
+    if bound is None or result.objective is None:
+        return result
+
+    if result.best_bound is not None:
+        bound = min(bound, result.best_bound)
+
+    gap = abs(bound - result.objective) / max(abs(bound), 1e-9)
+    return replace(result, best_bound=round(bound, 3), gap=round(gap, 6))
+
+
 def _solve_by_parts(scenario, options: SolveOptions, seed: int):
     """Plan part by part from the greedy plan; ``None`` if a rule is missed.
 

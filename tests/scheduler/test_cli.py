@@ -1,6 +1,7 @@
 """The command line, tried as a planner would."""
 
 import csv
+import json
 import shutil
 from pathlib import Path
 
@@ -171,3 +172,18 @@ def test_plan_unwritable_out_is_a_clear_error(demo_copy, tmp_path):
     assert result.exit_code == 1
     assert "cannot write the plan" in result.output
     assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_plan_part_by_part_with_bound_reports_a_gap(demo_copy, tmp_path):
+    """`--method parts --bound` gives the plan an LP bound and a gap."""
+    out = tmp_path / "out"
+    result = _plan(
+        demo_copy, out, "--no-package", "--method", "parts", "--bound"
+    )
+
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text("utf-8"))
+    assert summary["source"] == "parts"
+    assert summary["best_bound"] >= summary["objective"] - 1e-6
+    assert 0 <= summary["gap"] < 0.05
+    assert summary["stopped_early"] is False
