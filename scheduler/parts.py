@@ -381,6 +381,35 @@ def _value_of_hints(model: cp_model.CpModel, seed: int):
     return round(solver.objective_value), solver.deterministic_time
 
 
+def count_keys(scenario: Scenario, keys) -> Counter:
+    """Count visit keys per mine side, joint scope and quarter, hazard.
+
+    ``(mine, side)`` counts routine and joint visits toward the floors of
+    ``regulator``, ``supervisor`` and ``any``; ``("joint", scope,
+    quarter)`` the joint visits for R10; ``("recheck", hazard)`` R13.
+    """
+    sides = {
+        "regulator": ("regulator", "any"),
+        "supervisor": ("supervisor", "any"),
+        "joint": ("regulator", "supervisor", "any"),
+    }
+    by_scope = scenario.policy.joint_scope == "division"
+    counts: Counter = Counter()
+    for family, *rest in keys:
+        if family == "recheck":
+            counts["recheck", rest[0]] += 1
+
+        for side in sides.get(family, ()):
+            counts[rest[0], side] += 1
+
+        if family == "joint":
+            mine = scenario.mine(rest[0])
+            scope = mine.supervisor_id if by_scope else "province"
+            counts["joint", scope, quarter_of(rest[1])] += 1
+
+    return counts
+
+
 def key_shortfalls(scenario: Scenario, keys) -> list[str]:
     """Return the floors, joint minimums and re-checks a plan misses.
 
@@ -388,26 +417,7 @@ def key_shortfalls(scenario: Scenario, keys) -> list[str]:
     and ``add_rechecks`` count them.
     """
     policy = scenario.policy
-    sides = {
-        "regulator": ("regulator", "any"),
-        "supervisor": ("supervisor", "any"),
-        "joint": ("regulator", "supervisor", "any"),
-    }
-    got: Counter = Counter()
-    rechecked = set()
-    by_scope = policy.joint_scope == "division"
-    for family, *rest in keys:
-        if family == "recheck":
-            rechecked.add(rest[0])
-
-        for side in sides.get(family, ()):
-            got[rest[0], side] += 1
-
-        if family == "joint":
-            mine = scenario.mine(rest[0])
-            scope = mine.supervisor_id if by_scope else "province"
-            got["joint", scope, quarter_of(rest[1])] += 1
-
+    got = count_keys(scenario, keys)
     missed = []
     for mine in scenario.mines:
         for side in ("regulator", "supervisor", "any"):
@@ -423,7 +433,7 @@ def key_shortfalls(scenario: Scenario, keys) -> list[str]:
 
     for hazard in scenario.hazards:
         due = recheck_months(hazard, scenario.year)
-        if due and hazard.hazard_id not in rechecked:
+        if due and not got["recheck", hazard.hazard_id]:
             missed.append(f"R13 {hazard.hazard_id}")
 
     return missed

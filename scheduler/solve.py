@@ -10,13 +10,12 @@ import logging
 import signal
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
 from models.plan import Visit, number_visits
-from models.records import Scenario, quarter_of
+from models.records import Scenario
 from scheduler.balance import spread_visits
 from scheduler.model import (
     VALUE_SCALE,
@@ -29,7 +28,7 @@ from scheduler.model import (
     risk_coverage,
     visit_days,
 )
-from scheduler.parts import improve_by_parts, key_shortfalls
+from scheduler.parts import count_keys, improve_by_parts, key_shortfalls
 from scheduler.warmstart import add_hints, greedy_plan
 
 logger = logging.getLogger(__name__)
@@ -812,31 +811,16 @@ def read_shortfalls(
 
 def _chosen_counts(plan: PlanModel, solver: cp_model.CpSolver):
     """Count chosen and fixed visits per mine side, joint scope, hazard."""
-    scenario = plan.scenario
     tally = plan.tally
-    counts = Counter(tally.floor)
-    by_scope = scenario.policy.joint_scope == "division"
+    chosen = [
+        (family, *key)
+        for family, key, var in model_visit_variables(plan)
+        if solver.boolean_value(var)
+    ]
+    counts = count_keys(plan.scenario, chosen)
+    counts.update(tally.floor)
     for (scope, quarter), number in tally.joints.items():
         counts["joint", scope, quarter] += number
-
-    sides = {
-        "regulator": ("regulator", "any"),
-        "supervisor": ("supervisor", "any"),
-        "joint": ("regulator", "supervisor", "any"),
-    }
-    for family, key, var in model_visit_variables(plan):
-        if not solver.boolean_value(var):
-            continue
-
-        if family == "recheck":
-            counts["recheck", key[0]] += 1
-        for side in sides.get(family, ()):
-            counts[key[0], side] += 1
-
-        if family == "joint":
-            mine = scenario.mine(key[0])
-            scope = mine.supervisor_id if by_scope else "province"
-            counts["joint", scope, quarter_of(key[1])] += 1
 
     for hazard_id in tally.rechecked:
         counts["recheck", hazard_id] += 1
