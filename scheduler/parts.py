@@ -89,16 +89,19 @@ class _Ledger:
         self.by_scope = scenario.policy.joint_scope == "division"
         self._cache: dict[tuple, _Usage] = {}
 
-    def owner(self, key: tuple) -> str:
-        """Return the mine id, or company id, a visit key belongs to."""
+    def owner(self, key: tuple) -> tuple[str, str]:
+        """Return ``("mine", id)`` or ``("company", id)`` of a visit key."""
         family = key[0]
+        if family == "company":
+            return ("company", key[1])
+
         if family == "recheck":
-            return self.hazards[key[1]].mine_id
+            return ("mine", self.hazards[key[1]].mine_id)
 
         if family == "special":
-            return key[2]
+            return ("mine", key[2])
 
-        return key[1]
+        return ("mine", key[1])
 
     def usage(self, key: tuple) -> _Usage:
         """Return what a visit key uses of the shared rules."""
@@ -119,7 +122,7 @@ class _Ledger:
             cost = visit_cost(body, scenario.policy.company_visit_days)
             return _Usage({(body.body_id, month): cost}, company=key[1])
 
-        mine = scenario.mine(self.owner(key))
+        mine = scenario.mine(self.owner(key)[1])
         bodies = {
             "regulator": (mine.regulator_id,),
             "supervisor": (mine.supervisor_id,),
@@ -231,35 +234,44 @@ def improve_by_parts(
     """
     start = time.perf_counter()
     ledger = _Ledger(scenario)
-    keys = set(keys)
     total = ledger.tally(keys)
-    outcome = PartsOutcome(keys)
+    held: dict[tuple[str, str], set] = defaultdict(set)
+    for key in keys:
+        held[ledger.owner(key)].add(key)
+
+    outcome = PartsOutcome(set(keys))
     value = start_value
     work = 0.0
     by_owner = _company_owners(scenario)
+    pieces = _Pieces(scenario)
 
     for sweep in range(MAX_SWEEPS):
         gained, proven = 0.0, True
         for mine_ids in parts_of(scenario, sweep, seed):
             if work >= time_limit or should_stop():
                 outcome.stopped = should_stop()
-                outcome.keys = keys
-                return outcome
+                break
 
-            members = set(mine_ids) | {
-                c for m in mine_ids for c in by_owner.get(m, ())
-            }
-            own = {key for key in keys if ledger.owner(key) in members}
+            companies = [c for m in mine_ids for c in by_owner.get(m, ())]
+            members = [("mine", m) for m in mine_ids]
+            members += [("company", c) for c in companies]
+            own = {key for member in members for key in held[member]}
             shared = _minus(total, ledger.tally(own))
+            part = pieces.part(mine_ids, companies)
             found = _solve_part(
-                scenario, members, shared, own, time_limit - work, seed, gap
+                part, shared, own, time_limit - work, seed, gap
             )
             work += found.work + PART_OVERHEAD
             proven &= found.optimal
             if found.keys is None or found.gain <= 0:
                 continue
 
-            keys = (keys - own) | found.keys
+            for member in members:
+                held[member].clear()
+
+            for key in found.keys:
+                held[ledger.owner(key)].add(key)
+
             total = _plus(shared, ledger.tally(found.keys))
             value += found.gain / VALUE_SCALE
             gained += found.gain / VALUE_SCALE
@@ -267,13 +279,16 @@ def improve_by_parts(
             outcome.improvements.append((elapsed, value))
             on_improve(elapsed, value)
 
+        if outcome.stopped or work >= time_limit:
+            break
+
         logger.info("sweep %d over the parts gained %.1f", sweep + 1, gained)
         outcome.proven = proven and gained <= 1e-9
         # A sweep that gains less than a ten-thousandth has converged.
         if gained <= CONVERGED * abs(value):
             break
 
-    outcome.keys = keys
+    outcome.keys = {key for owned in held.values() for key in owned}
     return outcome
 
 
@@ -305,16 +320,30 @@ class _PartResult:
     optimal: bool
 
 
-def _solve_part(scenario, members, shared, own, left, seed, gap):
+class _Pieces:
+    """Cut the scenario of one part out of the province's, quickly."""
+
+    def __init__(self, scenario: Scenario):
+        self.scenario = scenario
+        self.hazards: dict[str, list] = defaultdict(list)
+        for hazard in scenario.hazards:
+            self.hazards[hazard.mine_id].append(hazard)
+
+        self.companies = {c.company_id: c for c in scenario.companies}
+
+    def part(self, mine_ids, company_ids) -> Scenario:
+        """Return the scenario of a part: its mines, hazards, companies."""
+        scenario = self.scenario
+        return replace(
+            scenario,
+            mines=tuple(scenario.mine(m) for m in mine_ids),
+            hazards=tuple(h for m in mine_ids for h in self.hazards[m]),
+            companies=tuple(self.companies[c] for c in company_ids),
+        )
+
+
+def _solve_part(part, shared, own, left, seed, gap):
     """Plan one part with the rest of the province fixed."""
-    part = replace(
-        scenario,
-        mines=tuple(m for m in scenario.mines if m.mine_id in members),
-        hazards=tuple(h for h in scenario.hazards if h.mine_id in members),
-        companies=tuple(
-            c for c in scenario.companies if c.company_id in members
-        ),
-    )
     plan = build_model(part, elastic=True, shared=shared)
     add_hints(plan, own)
     plan.model.maximize(objective(plan))
