@@ -458,7 +458,7 @@ def _solve_by_parts(scenario, options: SolveOptions, seed: int):
             seed,
             gap=options.gap,
             should_stop=stop.requested,
-            on_improve=lambda t, v: log_progress(elapsed + t, v, None),
+            on_improve=_EverySecond(elapsed),
             start_value=first,
         )
 
@@ -488,6 +488,19 @@ def _solve_by_parts(scenario, options: SolveOptions, seed: int):
         improvements=tuple(improvements),
         build_seconds=build_seconds,
     )
+
+
+class _EverySecond:
+    """Log part-by-part progress at most once a second, not every part."""
+
+    def __init__(self, offset: float):
+        self._offset = offset
+        self._last = -1.0
+
+    def __call__(self, seconds: float, value: float) -> None:
+        if seconds - self._last >= 1.0:
+            self._last = seconds
+            log_progress(self._offset + seconds, value, None)
 
 
 class _StopOnInterrupt:
