@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 from collections import Counter
 
 import pytest
@@ -128,3 +131,19 @@ def test_solve_by_parts_falls_back_to_one_model_when_a_rule_is_missed():
 
     assert result.status == "infeasible"
     assert any("R10" in line for line in result.explanation)
+
+
+@pytest.mark.parametrize("method", ["single", "parts"])
+def test_ctrl_c_stops_the_search_with_the_best_plan_so_far(province, method):
+    """Ctrl-C mid-search returns a checked plan marked as stopped."""
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        result = solve(province, SolveOptions(time_limit=300, method=method))
+    finally:
+        timer.cancel()
+
+    assert result.stopped
+    assert result.has_plan
+    report = check_plan(province, list(result.visits))
+    assert report.hard_violations(False) == []
