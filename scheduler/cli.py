@@ -89,7 +89,8 @@ def main() -> None:
     default=5.0,
     show_default=True,
     type=float,
-    help="Solver work limit in seconds (deterministic time).",
+    help="Work limit in seconds: about the wall time on 2 cores, counted "
+    "deterministically so the same input gives the same plan.",
 )
 @click.option(
     "--gap",

@@ -30,7 +30,8 @@ time_limit_option = click.option(
     default=5.0,
     show_default=True,
     type=click.FloatRange(min=0, min_open=True),
-    help="Solver work limit per plan in seconds (deterministic time).",
+    help="Work limit per plan in seconds (about wall time; counted "
+    "deterministically).",
 )
 seed_option = click.option(
     "--seed", type=int, help="Solver seed (default: the scenario's)."

@@ -121,10 +121,11 @@ def status(workspace, as_of):
 )
 @click.option(
     "--time-limit",
-    default=2.0,
+    default=8.0,
     show_default=True,
     type=float,
-    help="Solver work limit in seconds, split between the two rounds.",
+    help="Work limit in seconds (about wall time; counted "
+    "deterministically), split between the two rounds.",
 )
 @click.option("--seed", type=int)
 @click.option("--workers", default=1, show_default=True, type=int)
