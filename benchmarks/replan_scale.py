@@ -35,7 +35,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--mines", type=int, default=8000)
     parser.add_argument("--changes", type=int, default=400)
-    parser.add_argument("--time-limit", type=float, default=2.0)
+    parser.add_argument("--time-limit", type=float, default=8.0)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -85,6 +85,8 @@ def main() -> None:
     replanned = replan(scenario, changes, filed, actuals, options)
     _say(f"{'re-plan':<32} {time.perf_counter() - start:7.1f} s")
     _say(f"  status {replanned.result.status}; {replanned.notes[-1]}")
+    if not replanned.result.has_plan:
+        return
 
     report = check_plan(
         replanned.scenario, list(replanned.result.visits), replanned.adjustment

@@ -1,9 +1,10 @@
-"""A greedy plan that gives CP-SAT a good first solution to improve on.
+"""A greedy plan: the first plan of every solve, found in seconds.
 
-At province scale (thousands of mines) the solver can spend its whole
-time limit looking for a first plan. The greedy plan places re-checks,
-joint visits and floors first, then adds the visits of highest marginal
-value while capacity lasts; it is handed to the solver as a hint, so it
+The greedy plan places re-checks, the quarterly joint visits and floors
+first, then parent company and campaign visits, then visits by value per
+person-day while capacity lasts, each in the month that keeps a water
+mine's pre-flood check, a new quarter and the most capacity. One model
+gets it as a hint; part by part starts from it (``scheduler.parts``). It
 only ever speeds the search and never changes which plans are allowed.
 """
 
