@@ -111,8 +111,9 @@ def main() -> None:
 @click.option(
     "--bound",
     is_flag=True,
-    help="Also bound the best plan possible by the LP relaxation (HiGHS, "
-    "the bench extra), so the summary gives a gap for any method.",
+    help="First bound the best plan possible by the LP relaxation "
+    "(HiGHS, the bench extra): progress, the summary and --gap then "
+    "measure against it for any method.",
 )
 @click.option("--seed", type=int, help="Solver seed (default: scenario's).")
 @click.option(
@@ -197,7 +198,13 @@ def plan(
 
     logger.info("[2/4] solving (limit %g s, %d workers)", time_limit, workers)
     options = SolveOptions(
-        time_limit, seed, workers, not strict, gap=gap, method=method
+        time_limit,
+        seed,
+        workers,
+        not strict,
+        gap=gap,
+        method=method,
+        bound=_plan_bound(data) if bound else None,
     )
     try:
         result = solve(data, options)
@@ -208,9 +215,6 @@ def plan(
     if not result.has_plan:
         _report_no_plan(result)
         sys.exit(1)
-
-    if bound:
-        result = _bounded(data, result)
 
     logger.info("[3/4] checking the written plan and saving to %s", out)
     extra = filing_package_writer(data, lang) if package else None
@@ -265,13 +269,12 @@ def _need_highs() -> None:
         sys.exit(2)
 
 
-def _bounded(data, result):
-    """Add the LP relaxation's bound on the best plan to a result."""
+def _plan_bound(data) -> float | None:
+    """Return the LP relaxation's bound on the best plan of a scenario."""
     from scheduler.relaxation import plan_bound
-    from scheduler.solve import with_bound
 
     logger.info("bounding the best plan possible (LP relaxation, HiGHS)")
-    return with_bound(result, plan_bound(data))
+    return plan_bound(data)
 
 
 def _refuse_variant(scenario: str) -> None:

@@ -201,6 +201,7 @@ def improve_by_parts(
     should_stop=lambda: False,
     on_improve=lambda seconds, value: None,
     start_value: float = 0.0,
+    target: float | None = None,
 ) -> PartsOutcome:
     """Improve a complete plan part by part until the time limit.
 
@@ -226,6 +227,9 @@ def improve_by_parts(
         units, each time the plan improves.
     start_value
         Value of the starting plan, in risk units.
+    target
+        A value at which the plan is good enough: the search stops once
+        it is reached (``--gap`` against a known bound).
 
     Returns
     -------
@@ -245,10 +249,13 @@ def improve_by_parts(
     by_owner = _company_owners(scenario)
     pieces = _Pieces(scenario)
 
+    def reached(value: float) -> bool:
+        return target is not None and value >= target
+
     for sweep in range(MAX_SWEEPS):
         gained, proven = 0.0, True
         for mine_ids in parts_of(scenario, sweep, seed):
-            if work >= time_limit or should_stop():
+            if work >= time_limit or should_stop() or reached(value):
                 outcome.stopped = should_stop()
                 break
 
@@ -279,7 +286,7 @@ def improve_by_parts(
             outcome.improvements.append((elapsed, value))
             on_improve(elapsed, value)
 
-        if outcome.stopped or work >= time_limit:
+        if outcome.stopped or work >= time_limit or reached(value):
             break
 
         logger.info("sweep %d over the parts gained %.1f", sweep + 1, gained)

@@ -70,7 +70,13 @@ class SolveOptions:
         be met, and report what falls short.
     gap
         Stop once the plan is proven within this relative gap of the
-        best possible; part by part, each part stops within it.
+        best possible: of CP-SAT's bound for one model; part by part, of
+        ``bound`` when it is given (each part also stops within it).
+    bound
+        A known upper bound on any plan's value, in risk units, such as
+        the LP bound of ``scheduler.relaxation.plan_bound``: shown in the
+        progress, kept in the result, and the mark ``gap`` is measured
+        against part by part.
     method
         ``single`` solves one model of the whole province; ``parts``
         starts from the greedy plan and plans the province again part by
@@ -84,6 +90,7 @@ class SolveOptions:
     elastic: bool = False
     gap: float = 0.0
     method: str = "auto"
+    bound: float | None = None
 
 
 @dataclass(frozen=True)
@@ -329,11 +336,11 @@ def solve_once(
     if method == "parts":
         result = _solve_by_parts(scenario, options, seed)
         if result is not None:
-            return result
+            return with_bound(result, options.bound)
 
         logger.info("part by part missed a rule; solving one model")
 
-    return _solve_single(scenario, options, seed)
+    return with_bound(_solve_single(scenario, options, seed), options.bound)
 
 
 def _solve_single(scenario, options: SolveOptions, seed: int) -> PlanResult:
@@ -446,7 +453,7 @@ def _solve_by_parts(scenario, options: SolveOptions, seed: int):
     greedy = greedy_plan(bare)
     first = plan_value(scenario, visits_from_keys(scenario, greedy))
     elapsed = time.perf_counter() - start
-    log_progress(elapsed, first, None)
+    log_progress(elapsed, first, options.bound)
     logger.info("greedy plan in %.1f s; improving it part by part", elapsed)
 
     stop = _StopOnInterrupt()
@@ -458,8 +465,9 @@ def _solve_by_parts(scenario, options: SolveOptions, seed: int):
             seed,
             gap=options.gap,
             should_stop=stop.requested,
-            on_improve=_EverySecond(elapsed),
+            on_improve=_EverySecond(elapsed, options.bound),
             start_value=first,
+            target=_target(options),
         )
 
     seconds = time.perf_counter() - start
@@ -490,17 +498,26 @@ def _solve_by_parts(scenario, options: SolveOptions, seed: int):
     )
 
 
+def _target(options: SolveOptions) -> float | None:
+    """Return the value at which part by part may stop, if any."""
+    if options.bound is None or options.gap <= 0:
+        return None
+
+    return options.bound - options.gap * abs(options.bound)
+
+
 class _EverySecond:
     """Log part-by-part progress at most once a second, not every part."""
 
-    def __init__(self, offset: float):
+    def __init__(self, offset: float, bound: float | None):
         self._offset = offset
+        self._bound = bound
         self._last = -1.0
 
     def __call__(self, seconds: float, value: float) -> None:
         if seconds - self._last >= 1.0:
             self._last = seconds
-            log_progress(self._offset + seconds, value, None)
+            log_progress(self._offset + seconds, value, self._bound)
 
 
 class _StopOnInterrupt:

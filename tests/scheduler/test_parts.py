@@ -147,3 +147,16 @@ def test_ctrl_c_stops_the_search_with_the_best_plan_so_far(province, method):
     assert result.has_plan
     report = check_plan(province, list(result.visits))
     assert report.hard_violations(False) == []
+
+
+def test_improve_by_parts_stops_once_the_target_is_reached(province, greedy):
+    """With the target already met, the search keeps the starting plan."""
+    start = _value(province, greedy)
+
+    outcome = improve_by_parts(
+        province, greedy, 10.0, seed=1, start_value=start, target=start
+    )
+
+    assert not outcome.stopped
+    assert outcome.keys == set(greedy)
+    assert outcome.improvements == []
