@@ -155,8 +155,9 @@ def summary_lines(summary: dict) -> list[str]:
         if gap is not None
         else "no bound"
     )
+    source = summary.get("source", "cp-sat")
     lines.append(
-        f"  solver: {summary['status']} ({summary['source']}), objective "
+        f"  solver: {summary['status']} ({source}), objective "
         f"{summary['objective']}, {bound}"
     )
     if summary.get("stopped_early"):

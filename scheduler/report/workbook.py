@@ -103,6 +103,20 @@ WORDS: dict[str, tuple[str, str]] = {
     "status.feasible": ("可行解", "feasible"),
     "status.infeasible": ("无解", "infeasible"),
     "status.unknown": ("未求得", "unknown"),
+    "source.cp-sat": ("整体模型求解（CP-SAT）", "one CP-SAT model"),
+    "source.parts": (
+        "贪心初始方案后分片区逐片优化（CP-SAT）",
+        "greedy plan, then improved part by part (CP-SAT)",
+    ),
+    "source.warm start": (
+        "贪心初始方案（经模型校验）",
+        "greedy plan, checked by the model",
+    ),
+    "stopped.yes": (
+        "用户中止求解，为中止时的最好方案",
+        "stopped by the user: the best plan found so far",
+    ),
+    "stopped.no": ("按时限或差距完成", "ran to its time limit or gap"),
     "mode.strict": ("严格", "strict"),
     "mode.elastic": ("弹性（说明未满足事项）", "elastic (shortfalls stated)"),
     "calendar.package": ("法定节假日日历", "statutory holiday calendar"),
@@ -124,6 +138,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "note.best_bound": ("最优界", "Best bound"),
     "note.gap": ("相对差距", "Gap"),
     "note.seconds": ("求解用时（秒）", "Solve seconds"),
+    "note.source": ("求解方法", "Method"),
+    "note.stopped": ("求解是否中止", "Stopped early"),
     "note.seed": ("随机种子", "Seed"),
     "note.visits": ("计划检查总次数", "Planned visits"),
     "note.total_cap": ("每处矿山年度总频次上限", "Total cap per mine"),
@@ -1045,6 +1061,8 @@ def _notes_sheet(book, scenario, visits, summary, lang, adjusts) -> None:
 def _notes_rows(scenario, visits, summary, lang) -> list[list]:
     """Return the rows of 编制说明: item, value, basis."""
     gap = summary.get("gap")
+    stopped = "yes" if summary.get("stopped_early") else "no"
+    source = summary.get("source", "cp-sat")
     method = _clause("method 2017", lang)
     rows = [
         ("note.plan", scenario.name, ""),
@@ -1061,6 +1079,8 @@ def _notes_rows(scenario, visits, summary, lang) -> list[list]:
         ("note.objective", summary.get("objective"), "R21 §1, R22 §7"),
         ("note.best_bound", summary.get("best_bound"), ""),
         ("note.gap", None if gap is None else Styled(gap, "0.00%"), ""),
+        ("note.source", word(f"source.{source}", lang), ""),
+        ("note.stopped", word(f"stopped.{stopped}", lang), ""),
         ("note.seconds", summary.get("solve_seconds"), ""),
         ("note.seed", summary.get("seed"), ""),
         ("note.visits", len(visits), ""),

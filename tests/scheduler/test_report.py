@@ -547,3 +547,12 @@ def test_package_in_english(plan, tmp_path):
     assert "1. Basis of the plan" in texts
     assert "7. Safeguards" in texts
     assert "Prepared by" in texts
+
+
+def test_workbook_states_the_method_and_whether_stopped(workbook):
+    """编制说明 says how the plan was solved and that it ran its course."""
+    rows = list(workbook["编制说明"].iter_rows(values_only=True))
+    values = {row[0]: row[1] for row in rows if row[0] is not None}
+
+    assert values["求解方法"] == "整体模型求解（CP-SAT）"
+    assert values["求解是否中止"] == "按时限或差距完成"
