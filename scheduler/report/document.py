@@ -111,11 +111,11 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "basis.data": (
         "计划依据{name}数据编制（数据摘要{digest}），全年法定工作日{days}"
-        "天（{calendar}）。经CP-SAT求解器求解，求解状态为{status}，相对"
-        "差距为{gap}。",
+        "天（{calendar}）。求解方法为{source}，求解状态为{status}，相对"
+        "差距为{gap}；{stopped}。",
         "The plan uses the data of {name} (digest {digest}); the year has "
-        "{days} legal workdays ({calendar}). The CP-SAT solver returned "
-        "status {status} with a relative gap of {gap}.",
+        "{days} legal workdays ({calendar}). Method: {source}; status "
+        "{status} with a relative gap of {gap}; {stopped}.",
     ),
     "basis.check": (
         "经独立校验程序对照{rules}项规则逐条复核，共校验{checked}项，"
@@ -727,6 +727,7 @@ def _basis(doc, scenario, summary, check_rows) -> None:
     doc.paragraph(text("basis.rules", lang))
 
     gap = summary.get("gap")
+    stopped = "yes" if summary.get("stopped_early") else "no"
     doc.paragraph(
         text(
             "basis.data",
@@ -737,6 +738,8 @@ def _basis(doc, scenario, summary, check_rows) -> None:
             calendar=word(f"calendar.{scenario.calendar_source}", lang),
             status=word(f"status.{summary['status']}", lang),
             gap="—" if gap is None else f"{gap:.2%}",
+            source=word(f"source.{summary.get('source', 'cp-sat')}", lang),
+            stopped=word(f"stopped.{stopped}", lang),
         )
     )
     doc.paragraph(

@@ -116,7 +116,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "用户中止求解，为中止时的最好方案",
         "stopped by the user: the best plan found so far",
     ),
-    "stopped.no": ("按时限或差距完成", "ran to its time limit or gap"),
+    "stopped.no": ("求解未被中止", "the search was not stopped early"),
     "mode.strict": ("严格", "strict"),
     "mode.elastic": ("弹性（说明未满足事项）", "elastic (shortfalls stated)"),
     "calendar.package": ("法定节假日日历", "statutory holiday calendar"),

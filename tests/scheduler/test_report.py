@@ -550,9 +550,17 @@ def test_package_in_english(plan, tmp_path):
 
 
 def test_workbook_states_the_method_and_whether_stopped(workbook):
-    """编制说明 says how the plan was solved and that it ran its course."""
+    """编制说明 says how the plan was solved and that it was not stopped."""
     rows = list(workbook["编制说明"].iter_rows(values_only=True))
     values = {row[0]: row[1] for row in rows if row[0] is not None}
 
     assert values["求解方法"] == "整体模型求解（CP-SAT）"
-    assert values["求解是否中止"] == "按时限或差距完成"
+    assert values["求解是否中止"] == "求解未被中止"
+
+
+def test_document_states_the_method_and_whether_stopped(document):
+    """The 报批稿 basis names the solving method and any early stop."""
+    text = "".join(p.text for p in document.paragraphs)
+
+    assert "求解方法为整体模型求解（CP-SAT）" in text
+    assert "求解未被中止" in text
