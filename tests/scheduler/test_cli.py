@@ -3,6 +3,7 @@
 import csv
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -187,3 +188,19 @@ def test_plan_part_by_part_with_bound_reports_a_gap(demo_copy, tmp_path):
     assert summary["best_bound"] >= summary["objective"] - 1e-6
     assert 0 <= summary["gap"] < 0.05
     assert summary["stopped_early"] is False
+
+
+def test_plan_bound_without_highs_exits_2_before_any_work(
+    demo_copy, tmp_path, monkeypatch
+):
+    """`--bound` without HiGHS says which extra to install; no output."""
+    monkeypatch.setitem(sys.modules, "highspy", None)
+    out = tmp_path / "out"
+
+    result = CliRunner().invoke(
+        main, ["plan", str(demo_copy), "--out", str(out), "--bound"]
+    )
+
+    assert result.exit_code == 2
+    assert "pip install -e '.[bench]'" in result.output
+    assert not out.exists()
