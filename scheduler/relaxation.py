@@ -378,8 +378,7 @@ def highs_model(model: cp_model.CpModel, integral: bool = False):
     if integral:
         lp.integrality_ = [highspy.HighsVarType.kInteger] * num_vars
 
-    highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
+    highs = _quiet_highs(highspy)
     status = highs.passModel(lp)
     if status == highspy.HighsStatus.kError:
         raise ValueError("HiGHS refused the converted model")
@@ -393,6 +392,19 @@ def highs_model(model: cp_model.CpModel, integral: bool = False):
         time.perf_counter() - start,
     )
     return highs
+
+
+def _quiet_highs(highspy):
+    """Return a HiGHS instance that prints nothing, not even its banner."""
+
+    class QuietHighs(highspy.Highs):
+        # The constructor enables callbacks, which logs the banner before
+        # any option could be set; silence it first.
+        def enableCallbacks(self):  # noqa: N802 (HiGHS names it)
+            self.setOptionValue("output_flag", False)
+            super().enableCallbacks()
+
+    return QuietHighs()
 
 
 def lp_bound(
@@ -457,7 +469,8 @@ def lp_bound(
     if _whole_objective(model.proto):
         bound = _whole(bound, maximize)
 
-    logger.info("LP bound %.3f in %.1f s", bound, time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    logger.debug("LP bound %.3f (model units) in %.1f s", bound, seconds)
     return bound
 
 
@@ -577,7 +590,13 @@ def plan_bound(scenario) -> float | None:
     """
     from scheduler.model import VALUE_SCALE, build_model, objective
 
+    start = time.perf_counter()
     plan = build_model(scenario)
     plan.model.maximize(objective(plan))
     bound = lp_bound(plan.model)
-    return None if bound is None else bound / VALUE_SCALE
+    if bound is None:
+        return None
+
+    seconds = time.perf_counter() - start
+    logger.info("LP bound %.1f in %.1f s", bound / VALUE_SCALE, seconds)
+    return bound / VALUE_SCALE

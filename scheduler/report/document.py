@@ -706,7 +706,7 @@ def write_document(
 
     doc.properties(title, datetime(scenario.year, 1, 1))
     path = doc.save(Path(path))
-    logger.info("document: %d charts in %s", len(charts), path)
+    logger.info("document: %d charts in %s", len(charts), path.name)
     return path
 
 

@@ -96,7 +96,7 @@ def render_charts(
         for name, (size, draw) in plan.items():
             paths[name] = _save(folder / f"chart-{name}.png", size, draw)
 
-    logger.info("Wrote %d charts to %s", len(paths), folder)
+    logger.info("%d charts in %s/", len(paths), folder.name)
     return paths
 
 

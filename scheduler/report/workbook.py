@@ -1038,7 +1038,7 @@ def write_workbook(
         "workbook: %d visits on %d sheets in %s",
         len(visits),
         len(book.sheets),
-        path,
+        Path(path).name,
     )
     return path
 
