@@ -137,6 +137,18 @@ def test_lp_bound_bounds_every_literal_kind_in_its_sense(maximize):
         assert bound <= optimum + 1e-6
 
 
+def test_lp_bound_and_mip_print_nothing(capfd):
+    """HiGHS writes neither its banner nor a log to the terminal."""
+    model = _literal_model(maximize=True)
+
+    lp_bound(model)
+    solve_mip(model, time_limit=10)
+
+    printed = capfd.readouterr()
+    assert "HiGHS" not in printed.out + printed.err
+    assert printed.out == ""
+
+
 def test_highs_model_refuses_unsupported_kind():
     """A product constraint is refused with its kind named."""
     model = cp_model.CpModel()
