@@ -153,7 +153,7 @@ def summary_lines(summary: dict) -> list[str]:
     bound = (
         f"best bound {summary['best_bound']}, gap {gap:.2%}"
         if gap is not None
-        else "no bound"
+        else "no bound (plan --bound computes the LP bound)"
     )
     source = summary.get("source", "cp-sat")
     lines.append(
