@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
 import pytest
 from factories import small_province
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from scheduler.checker import check_plan
@@ -22,7 +25,12 @@ from scheduler.model import (
     objective,
     plan_value,
 )
-from scheduler.relaxation import highs_model, lp_bound, solve_mip
+from scheduler.relaxation import (
+    dual_bound,
+    highs_model,
+    lp_bound,
+    solve_mip,
+)
 from scheduler.solve import visits_from_keys
 
 pytest.importorskip("highspy")
@@ -147,6 +155,39 @@ def test_lp_bound_and_mip_print_nothing(capfd):
     printed = capfd.readouterr()
     assert "HiGHS" not in printed.out + printed.err
     assert printed.out == ""
+
+
+@pytest.mark.parametrize("maximize", [True, False])
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), spread=st.sampled_from([0.1, 1, 10]))
+def test_dual_bound_holds_for_any_duals(maximize, seed, spread):
+    """Weak duality: any row multipliers bound the optimum."""
+    model = _literal_model(maximize)
+    optimum = _cpsat_optimum(model)
+    highs = highs_model(model, integral=False)
+    rows = highs.getLp().num_row_
+    duals = np.random.default_rng(seed).normal(0.0, spread, rows)
+
+    bound = dual_bound(highs, duals)
+
+    if maximize:
+        assert bound >= optimum - 1e-9
+    else:
+        assert bound <= optimum + 1e-9
+
+
+def test_dual_bound_of_the_optimal_duals_is_the_lp_optimum(small_plan):
+    """With the LP's own duals the bound is the LP's optimal value."""
+    plan, _ = small_plan
+    highs = highs_model(plan.model, integral=False)
+    highs.setOptionValue("solver", "simplex")
+    highs.run()
+    duals = np.asarray(highs.getSolution().row_dual)
+
+    bound = dual_bound(highs, duals)
+
+    optimum = highs.getInfo().objective_function_value
+    assert bound == pytest.approx(optimum, rel=1e-9)
 
 
 def test_highs_model_refuses_unsupported_kind():
