@@ -5,8 +5,8 @@ either as its LP relaxation (every variable continuous) or as a MIP
 (every variable integral). The LP relaxation gives a bound on the best
 plan possible, independent of CP-SAT's own and proven by weak duality
 from the duals HiGHS returns, so no solver tolerance can make it too
-tight; the MIP lets the benchmark
-compare CP-SAT with another solver on the very same model.
+tight; the MIP lets the benchmark compare CP-SAT with another solver on
+the very same model.
 
 Only the constraint kinds the plan model uses are translated: linear
 constraints, ``at_most_one``, ``exactly_one``, ``bool_or`` and
