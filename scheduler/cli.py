@@ -197,16 +197,16 @@ def plan(
     )
 
     logger.info("[2/4] solving (limit %g s, %d workers)", time_limit, workers)
-    options = SolveOptions(
-        time_limit,
-        seed,
-        workers,
-        not strict,
-        gap=gap,
-        method=method,
-        bound=_plan_bound(data) if bound else None,
-    )
     try:
+        options = SolveOptions(
+            time_limit,
+            seed,
+            workers,
+            not strict,
+            gap=gap,
+            method=method,
+            bound=_plan_bound(data) if bound else None,
+        )
         result = solve(data, options)
     except KeyboardInterrupt:
         click.echo("Stopped before any plan was found; nothing was written.")

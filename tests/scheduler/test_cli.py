@@ -204,3 +204,22 @@ def test_plan_bound_without_highs_exits_2_before_any_work(
     assert result.exit_code == 2
     assert "pip install -e '.[bench]'" in result.output
     assert not out.exists()
+
+
+def test_plan_stopped_while_bounding_writes_nothing(
+    demo_copy, tmp_path, monkeypatch
+):
+    """Ctrl-C during `--bound` exits 1 with a message and no output."""
+    import scheduler.relaxation
+
+    def interrupted(scenario):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(scheduler.relaxation, "plan_bound", interrupted)
+    out = tmp_path / "out"
+
+    result = _plan(demo_copy, out, "--no-package", "--bound")
+
+    assert result.exit_code == 1
+    assert "nothing was written" in result.output
+    assert not out.exists()
