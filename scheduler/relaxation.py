@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 UNBOUNDED = 2**62  # CP-SAT writes "no bound" as the int64 extremes
 INTEGRAL_TOLERANCE = 1e-9  # relative; rounding noise on a whole bound
-LP_TOLERANCE = 1e-4  # PDLP feasibility; the dual bound holds at any
+LP_TOLERANCE = 1e-4  # PDLP's; the dual bound is valid at any tolerance
 
 CONSTRAINT_KINDS = (
     "linear",
@@ -455,7 +455,6 @@ def lp_bound(
     if time_limit is not None:
         highs.setOptionValue("time_limit", float(time_limit))
 
-    start = time.perf_counter()
     highs.run()
     status = highs.getModelStatus()
     solution = highs.getSolution()
@@ -474,14 +473,12 @@ def lp_bound(
 
     bound = dual_bound(highs, np.asarray(solution.row_dual, dtype=float))
     if _whole_objective(model.proto):
-        bound = _whole(bound, highs_maximizes(highs))
+        bound = _whole(bound, _maximizes(highs))
 
-    seconds = time.perf_counter() - start
-    logger.debug("LP bound %.3f (model units) in %.1f s", bound, seconds)
     return bound
 
 
-def highs_maximizes(highs) -> bool:
+def _maximizes(highs) -> bool:
     """Return whether a HiGHS model maximises its objective."""
     highspy = need_highspy()
     return highs.getObjectiveSense()[1] == highspy.ObjSense.kMaximize
@@ -514,7 +511,7 @@ def dual_bound(highs, duals: np.ndarray) -> float:
     highspy = need_highspy()
     lp = highs.getLp()
     inf = highspy.kHighsInf
-    sense = 1.0 if highs_maximizes(highs) else -1.0
+    sense = 1.0 if _maximizes(highs) else -1.0
     costs = sense * np.asarray(lp.col_cost_)
     row_lower = np.asarray(lp.row_lower_)
     row_upper = np.asarray(lp.row_upper_)
